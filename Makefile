@@ -1,0 +1,103 @@
+# hardrun — hardened OCI runtime.  `make help` lists the targets.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+VERSION     := 0.1.0
+
+CC          ?= gcc
+PKG_CONFIG  ?= pkg-config
+PKGS        := libseccomp libcap libapparmor libselinux yajl
+SANITIZE    ?=
+
+WARN := -Wall -Wextra -Wno-unused-parameter \
+	-Werror=shadow -Werror=strict-prototypes -Werror=missing-prototypes \
+	-Werror=implicit-function-declaration -Werror=pointer-arith -Werror=format=2 \
+	-Werror=incompatible-pointer-types -Werror=int-conversion -Werror=return-type
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	   -fno-strict-aliasing -Iinclude -DHARDRUN_VERSION='"$(VERSION)"' \
+	   -DHARDRUN_DATADIR='"$(DATADIR)/hardrun"'
+CFLAGS  += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+B := build
+LIB_SRC  := $(filter-out shim/main.c,$(wildcard shim/*.c shim/monitor/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/shim/main.o
+TEST_SRC := $(wildcard tests/check_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+FMT_SRC   = $(wildcard shim/*.c shim/monitor/*.c include/hardrun/*.h tests/*.c tests/*.h bench/*.c fuzz/*.c)
+
+.PHONY: all deps check unit integration integration-vm bench demo fmt fmt-check install \
+	uninstall clean help fuzz dist
+
+all: hardrun ## build the hardrun binary
+
+hardrun: $(MAIN_OBJ) $(B)/libhardrun.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libhardrun.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libhardrun.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --cflags --libs check)
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+deps: ## install (idempotently) every package build, tests, demo and bench need
+	./.ci/deps.sh
+
+unit: $(TEST_BIN) ## run the Check unit tests
+	@fail=0; for t in $(TEST_BIN); do \
+		HARDRUN_TEST_DATA=$(CURDIR)/tests/data $$t || fail=1; done; exit $$fail
+
+integration: hardrun ## run the bats integration suites against real runc/containerd/podman
+	HARDRUN=$(CURDIR)/hardrun bats --print-output-on-failure integration/
+
+check: deps ## deps + unit + integration (the README's test command)
+	$(MAKE) unit
+	$(MAKE) integration
+
+bench: hardrun ## benchmarks, printed as ratios against runc / crun / unconfined
+	HARDRUN=$(CURDIR)/hardrun ./bench/run.sh
+
+demo: hardrun ## the built-in example: a busybox container hardened, learned, enforced
+	HARDRUN=$(CURDIR)/hardrun ./bench/../integration/demo.sh
+
+fmt: ## format the C sources in place
+	clang-format -i $(FMT_SRC)
+
+fmt-check: ## fail if any C source is not formatted
+	@clang-format --dry-run --Werror $(FMT_SRC)
+
+install: hardrun ## install binary, profiles, node config (PREFIX, DESTDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/hardrun/profiles
+	install -m 0755 hardrun $(DESTDIR)$(BINDIR)/hardrun
+	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/hardrun/profiles/
+
+uninstall: ## remove what install laid out
+	rm -f $(DESTDIR)$(BINDIR)/hardrun
+	rm -rf $(DESTDIR)$(DATADIR)/hardrun
+
+clean: ## remove build outputs
+	rm -rf $(B) hardrun
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
