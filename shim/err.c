@@ -40,16 +40,24 @@ int err_set_sys(struct err *e, int code, const char *fmt, ...)
 int err_prefix(struct err *e, const char *fmt, ...)
 {
 	char prefix[ERR_MSG_MAX];
-	char old[ERR_MSG_MAX];
 	va_list ap;
 
 	if (!e)
 		return -EINVAL;
 	va_start(ap, fmt);
-	(void)vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	int n = vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	(void)snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	if (n < 0)
+		n = 0;
+	size_t plen = strnlen(prefix, sizeof(prefix) - 2);
+	memcpy(prefix + plen, ": ", 2);
+	plen += 2;
+	size_t mlen = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (plen + mlen >= sizeof(e->msg))
+		mlen = sizeof(e->msg) - 1 - plen;
+	memmove(e->msg + plen, e->msg, mlen);
+	memcpy(e->msg, prefix, plen);
+	e->msg[plen + mlen] = '\0';
 	if (e->code <= 0)
 		e->code = EINVAL;
 	return -e->code;

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* File helpers: atomic replacement, whole-file reads, directories. */
+#ifndef HARDRUN_FSUTIL_H
+#define HARDRUN_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "hardrun/err.h"
+
+/*
+ * Replace path with buf atomically: a temp file in the same directory
+ * (O_CLOEXEC|O_EXCL), fchmod to mode, write, fsync, rename, fsync of the
+ * directory.  On failure the temp file is removed and path is untouched.
+ */
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct err *e);
+
+/* Read a whole regular file of at most max bytes; *ret is NUL-terminated. */
+int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct err *e);
+
+/* mkdir -p with mode for every created component. */
+int fs_mkdir_p(const char *path, mode_t mode, struct err *e);
+
+/* Remove a directory tree (no symlinks followed). Missing is not an error. */
+int fs_rm_rf(const char *path, struct err *e);
+
+/* Resolve path against cwd when relative; *ret is malloc'd. */
+int fs_absolute(const char *path, char **ret, struct err *e);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-container monitor (shim/monitor/).
+ *
+ * create side (hardrun create/run, in shim/harden.c):
+ *   monitor_prepare()  - adds NOTIFY rules to the rendered linux.seccomp for
+ *                        the mode (enforce/audit: rule syscalls; learn: all
+ *                        but write) and sets listenerPath/listenerMetadata
+ *   monitor_spawn()    - fork, setsid, stdio on /dev/null, all other fds
+ *                        closed, exec `hardrun monitor --state DIR`; returns
+ *                        once the socket listens (or fails with a reason)
+ *
+ * monitor side (`hardrun monitor`): accepts runc's connections (container
+ * state JSON + the seccomp notify fd, SCM_RIGHTS), one per process runc
+ * starts (init, then each exec), serves every notify fd from one loop.
+ * Each notification becomes a struct mon_call, handed to the rules (enforce,
+ * audit) or to the recorder (learn).
+ */
+#ifndef HARDRUN_MONITOR_H
+#define HARDRUN_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hardrun/err.h"
+#include "hardrun/json.h"
+#include "hardrun/nodeconf.h"
+#include "hardrun/policy.h"
+#include "hardrun/profile.h"
+
+/* What the monitor needs to know, written by hardrun create to
+ * <container state dir>/monitor.json and read back by `hardrun monitor`. */
+struct monitor_spec {
+	char *container_id;
+	char *runtime_root;
+	char *state_dir;	/* per-container dir, 0700 */
+	char *socket_path;	/* <state_dir>/monitor.sock */
+	enum hr_mode mode;
+	char *profile_name;
+	struct json *profile_doc; /* the profile's JSON (rules, knownBinaries) */
+	char *events_file;
+	char *recordings_dir;
+	struct json *annotations; /* the spec's annotations (k8s names) */
+};
+
+/* One notification, arguments copied out of struct seccomp_notif. */
+struct mon_call {
+	uint64_t id;		/* notification id (for ID_VALID) */
+	pid_t pid;
+	uint32_t arch;		/* AUDIT_ARCH_* */
+	int nr;
+	const char *name;	/* syscall name for arch (libseccomp), "?" if unknown */
+	uint64_t args[6];
+	uint64_t ip;
+	int notify_fd;		/* the fd it came from (for ID_VALID) */
+	int session;		/* 0 = container init, n = n-th runc exec */
+	bool started;		/* the entrypoint's execve has happened for this session */
+};
+
+/*
+ * Pointer arguments: read from /proc/<pid>/mem, then checked with
+ * SECCOMP_IOCTL_NOTIF_ID_VALID before use.  The result is evidence only
+ * (the target can change memory after the check): it may alert or deny,
+ * never allow what the kernel would not.  Returns bytes read or -errno.
+ */
+ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t len);
+/* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
+ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
+
+int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
+		    const char *socket_path, struct err *e);
+int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
+int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
+
+int monitor_spec_write(const struct monitor_spec *spec, struct err *e);
+int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct err *e);
+void monitor_spec_release(struct monitor_spec *spec);
+
+#endif
