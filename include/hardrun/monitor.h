@@ -34,8 +34,8 @@
 struct monitor_spec {
 	char *container_id;
 	char *runtime_root;
-	char *state_dir;	/* per-container dir, 0700 */
-	char *socket_path;	/* <state_dir>/monitor.sock */
+	char *state_dir;   /* per-container dir, 0700 */
+	char *socket_path; /* <state_dir>/monitor.sock */
 	enum hr_mode mode;
 	char *profile_name;
 	struct json *profile_doc; /* the profile's JSON (rules, knownBinaries) */
@@ -46,16 +46,17 @@ struct monitor_spec {
 
 /* One notification, arguments copied out of struct seccomp_notif. */
 struct mon_call {
-	uint64_t id;		/* notification id (for ID_VALID) */
+	uint64_t id; /* notification id (for ID_VALID) */
 	pid_t pid;
-	uint32_t arch;		/* AUDIT_ARCH_* */
+	uint32_t arch; /* AUDIT_ARCH_* */
 	int nr;
-	const char *name;	/* syscall name for arch (libseccomp), "?" if unknown */
+	const char *name; /* syscall name for arch (libseccomp), "?" if unknown */
 	uint64_t args[6];
 	uint64_t ip;
-	int notify_fd;		/* the fd it came from (for ID_VALID) */
-	int session;		/* 0 = container init, n = n-th runc exec */
-	bool started;		/* the entrypoint's execve has happened for this session */
+	int notify_fd; /* the fd it came from (for ID_VALID) */
+	int mem_fd;    /* /proc/<pid>/mem when already open, else -1 */
+	int session;   /* 0 = container init, n = n-th runc exec */
+	bool started;  /* the entrypoint's execve has happened for this session */
 };
 
 /*
@@ -72,6 +73,14 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		    const char *socket_path, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
+
+/* <state_root>/<hash of runtime root + id>: the container's monitor state dir
+ * (*ret malloc'd).  Fails when the socket path would not fit in sun_path. */
+int monitor_state_dir(const char *state_root, const char *runtime_root, const char *id, char **ret,
+		      struct err *e);
+/* `delete`: stop the container's monitor if it still runs and remove its
+ * state dir.  Missing state is not an error.  Events and exec logs stay. */
+int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e);
 
 int monitor_spec_write(const struct monitor_spec *spec, struct err *e);
 int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct err *e);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `hardrun events`: print the monitor's events. */
+#ifndef HARDRUN_CMD_EVENTS_H
+#define HARDRUN_CMD_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+int cmd_events(int argc, char **argv);
+/* Does one event line match the filters (NULL = any)?  For the tests. */
+bool events_line_matches(const char *line, size_t len, const char *container, const char *rule);
+
+#endif
