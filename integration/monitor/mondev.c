@@ -88,6 +88,11 @@ static int _harden(char **a)
 				  .events_file = a[6],
 				  .recordings_dir = "/tmp",
 				  .annotations = json_get(cfg, "annotations") };
+	/* stands in for the engine: the profile's filter rendered into the spec */
+	struct json *lin = json_obj_ensure_object(cfg, "linux");
+	if (json_get(prof, "seccomp") &&
+	    json_obj_set(lin, "seccomp", json_clone(json_get(prof, "seccomp"))) < 0)
+		goto fail;
 	if (monitor_prepare(cfg, &pol, &p, sock, &e) < 0 || monitor_spawn(&s, &pid, &e) < 0 ||
 	    json_dump(cfg, true, &buf, &len, &e) < 0)
 		goto fail;

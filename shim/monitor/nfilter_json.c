@@ -217,7 +217,8 @@ static int _audit_convert(struct json *sc, struct err *e)
 	struct json *syscalls = json_get(sc, "syscalls");
 	json_foreach (i, syscalls) {
 		struct json *r = syscalls->items[i];
-		if (!_action_denies(json_string(json_get(r, "action"))) || _has_write(r))
+		if (!_action_denies(json_string(json_get(r, "action"))) || _has_write(r) ||
+		    json_get(r, NF_MARK_KEY))
 			continue;
 		if (json_obj_set(r, "action", json_new_string(ACT_NOTIFY)) < 0 ||
 		    json_obj_set(r, NF_MARK_KEY, json_new_string("audit")) < 0)
