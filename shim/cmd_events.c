@@ -15,6 +15,7 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/cmd_events.h"
 #include "hardrun/json.h"
+#include "hardrun/monitor_int.h"
 #include "hardrun/nodeconf.h"
 
 struct events_opts {
@@ -24,27 +25,6 @@ struct events_opts {
 	bool follow;
 };
 
-static bool _field_is(const struct json *fields, const char *k, const char *want)
-{
-	const char *v = json_string(json_get(fields, k));
-	return v && strcmp(v, want) == 0;
-}
-
-bool events_line_matches(const char *line, size_t len, const char *container, const char *rule)
-{
-	_cleanup_json_ struct json *j = NULL;
-	if (!container && !rule)
-		return true;
-	if (json_parse(line, len, &j, NULL) < 0)
-		return false;
-	const struct json *f = json_get(j, "output_fields");
-	if (!f)
-		return false;
-	if (container && !_field_is(f, "container.id", container))
-		return false;
-	return !rule || _field_is(f, "hardrun.rule_id", rule);
-}
-
 /* Print the complete lines of buf; returns how many bytes were consumed. */
 static size_t _print_lines(const char *buf, size_t len, const struct events_opts *o)
 {
@@ -52,7 +32,7 @@ static size_t _print_lines(const char *buf, size_t len, const struct events_opts
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != '\n')
 			continue;
-		if (i > start && events_line_matches(buf + start, i - start, o->container, o->rule))
+		if (i > start && event_line_matches(buf + start, i - start, o->container, o->rule))
 			(void)fwrite(buf + start, 1, i - start + 1, stdout);
 		start = i + 1;
 	}

@@ -7,7 +7,5 @@
 #include <stddef.h>
 
 int cmd_events(int argc, char **argv);
-/* Does one event line match the filters (NULL = any)?  For the tests. */
-bool events_line_matches(const char *line, size_t len, const char *container, const char *rule);
 
 #endif

@@ -181,6 +181,8 @@ struct json *event_build_exec(const struct event_ctx *x, const struct timespec *
 int event_append(int fd, const struct json *j, struct err *e);
 int event_open(const char *path, struct err *e);
 void event_format_time(const struct timespec *ts, char *buf, size_t size);
+/* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
+bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
 
 /* ---- cgkill.c ---- */
 

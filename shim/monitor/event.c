@@ -169,3 +169,24 @@ int event_append(int fd, const struct json *j, struct err *e)
 		return err_set_sys(e, errno, "write event");
 	return (size_t)n == len + 1 ? 0 : err_set(e, EIO, "short event write");
 }
+
+static bool _field_is(const struct json *fields, const char *k, const char *want)
+{
+	const char *v = json_string(json_get(fields, k));
+	return v && strcmp(v, want) == 0;
+}
+
+bool event_line_matches(const char *line, size_t len, const char *container, const char *rule)
+{
+	_cleanup_json_ struct json *j = NULL;
+	if (!container && !rule)
+		return true;
+	if (json_parse(line, len, &j, NULL) < 0)
+		return false;
+	const struct json *f = json_get(j, "output_fields");
+	if (!f)
+		return false;
+	if (container && !_field_is(f, "container.id", container))
+		return false;
+	return !rule || _field_is(f, "hardrun.rule_id", rule);
+}
