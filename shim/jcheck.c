@@ -14,24 +14,27 @@ void jcheck_init(struct jcheck *c, struct err *e)
 	c->e = e;
 }
 
-static size_t _jcheck_append(struct jcheck *c, const char *fmt, const char *s, size_t i)
+static size_t _jcheck_advance(struct jcheck *c, int n)
 {
-	size_t mark = c->len;
 	size_t room = sizeof(c->path) - c->len;
-	int n = s ? snprintf(c->path + c->len, room, fmt, s) : snprintf(c->path + c->len, room, fmt, i);
 	if (n > 0)
 		c->len += (size_t)n < room ? (size_t)n : room - 1;
-	return mark;
+	return c->len;
 }
 
 size_t jcheck_key(struct jcheck *c, const char *key)
 {
-	return _jcheck_append(c, c->len ? ".%s" : "%s", key, 0);
+	size_t mark = c->len;
+	(void)_jcheck_advance(c, snprintf(c->path + c->len, sizeof(c->path) - c->len, "%s%s",
+					  c->len ? "." : "", key));
+	return mark;
 }
 
 size_t jcheck_index(struct jcheck *c, size_t i)
 {
-	return _jcheck_append(c, "[%zu]", NULL, i);
+	size_t mark = c->len;
+	(void)_jcheck_advance(c, snprintf(c->path + c->len, sizeof(c->path) - c->len, "[%zu]", i));
+	return mark;
 }
 
 void jcheck_pop(struct jcheck *c, size_t mark)
