@@ -122,6 +122,19 @@ static bool _needs_enosys(const struct filter *f)
 	       !filter_action_eq(&f->dflt, &enosys);
 }
 
+/* Rules that repeat the default action are no-ops that libseccomp refuses. */
+static void _drop_default_rules(struct filter *f)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		if (filter_action_eq(&f->rules[i].action, &f->dflt))
+			free(f->rules[i].name);
+		else
+			f->rules[k++] = f->rules[i];
+	}
+	f->n = k;
+}
+
 int filter_render_env(const struct json *sec, uint64_t caps, const struct filter_env *env,
 		      struct json **ret_oci, struct err *e)
 {
@@ -133,6 +146,7 @@ int filter_render_env(const struct json *sec, uint64_t caps, const struct filter
 		r = filter_from_oci(sel, &f, e);
 	if (r < 0)
 		return r;
+	_drop_default_rules(&f);
 	if (_needs_enosys(&f)) {
 		if (_mentions(&f, "clone", true) && !_mentions(&f, "clone3", false))
 			r = _add_enosys(&f, "clone3", e);
