@@ -506,8 +506,18 @@ static int _parse_error(yajl_handle h, const char *buf, size_t len, struct _pars
 	return r;
 }
 
+static bool _blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
+			return false;
+	return true;
+}
+
 int json_parse(const char *buf, size_t len, struct json **ret, struct err *e)
 {
+	if (_blank(buf, len))
+		return err_set(e, EINVAL, "empty JSON document");
 	struct _parse_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return err_set(e, ENOMEM, "out of memory while parsing JSON");
