@@ -499,6 +499,8 @@ static int _parse_error(yajl_handle h, const char *buf, size_t len, struct _pars
 		return err_set(e, EINVAL, "JSON object key contains a NUL byte");
 	size_t off = yajl_get_bytes_consumed(h);
 	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)buf, len);
+	if (msg)
+		msg[strcspn((char *)msg, "\n")] = '\0';
 	int r = err_set(e, EINVAL, "invalid JSON at byte %zu: %s", off,
 			msg ? (const char *)msg : "parse error");
 	if (msg)
