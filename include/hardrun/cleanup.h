@@ -65,11 +65,11 @@ static inline void seccomp_releasep(scmp_filter_ctx *ctx)
 #define _cleanup_seccomp_ _cleanup_(seccomp_releasep)
 #endif
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
-#define _cleanup_strv_ _cleanup_(strv_freep)
+#define _cleanup_strv_	   _cleanup_(strv_freep)
 
 /* Type-checked ownership hand-off: returns *pp and sets *pp to NULL. */
 #define steal_pointer(pp)                                                                          \
