@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hardrun/argv.h"
+#include "hardrun/cmd_profile.h"
 #include "hardrun/err.h"
 #include "hardrun/harden.h"
 #include "hardrun/nodeconf.h"
@@ -31,6 +32,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } _own_commands[] = {
 	{ "version", _cmd_version },
+	{ "profile", cmd_profile },
 };
 
 static int _own_command(int argc, char **argv)

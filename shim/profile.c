@@ -23,21 +23,7 @@ static const char *const _keys[] = { "hardrun",	      "name",
 				     "apparmor",      "selinux",
 				     "monitor",	      NULL };
 
-bool profile_name_valid(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-
-	if (n == 0 || n > PROFILE_NAME_MAX || strstr(name, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9');
-		if (!alnum && (i == 0 || !strchr("._-", ch)))
-			return false;
-	}
-	return true;
-}
+/* profile_name_valid() lives in shim/policy.c (the lead's). */
 
 static int _check_version(struct jcheck *c, const struct json *v, void *data)
 {
