@@ -50,16 +50,15 @@ int caps_mask_from_json(const struct json *arr, bool strict, uint64_t *ret, stru
 
 	if (!json_is(arr, JSON_ARRAY))
 		return err_set(e, EINVAL, "capabilities: expected array");
-	json_foreach(i, arr)
-	{
+	json_foreach (i, arr) {
 		const char *s = json_string(arr->items[i]);
 		if (!s)
 			return err_set(e, EINVAL, "capabilities[%zu]: expected string", i);
 		if (caps_from_name(s, &bit) == 0)
 			mask |= UINT64_C(1) << bit;
 		else if (strict)
-			return err_set(e, EINVAL, "capabilities[%zu]: unknown capability \"%s\"",
-				       i, s);
+			return err_set(e, EINVAL, "capabilities[%zu]: unknown capability \"%s\"", i,
+				       s);
 	}
 	*ret = mask;
 	return 0;

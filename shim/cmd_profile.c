@@ -145,7 +145,8 @@ static int _import_doc(const char *file, const char *name, struct json **ret, st
 	    json_obj_set(doc, "seccomp", sec) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	if (dropped)
-		fprintf(stderr, "hardrun: warning: %zu syscall name(s) unknown to libseccomp dropped\n",
+		fprintf(stderr,
+			"hardrun: warning: %zu syscall name(s) unknown to libseccomp dropped\n",
 			dropped);
 	*ret = steal_pointer(&doc);
 	return 0;
@@ -176,10 +177,7 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } _subcommands[] = {
-	{ "validate", _validate },
-	{ "show", _show },
-	{ "export", _export },
-	{ "import", _import },
+	{ "validate", _validate }, { "show", _show }, { "export", _export }, { "import", _import },
 	/* generate, diff: the learning module */
 };
 

@@ -16,7 +16,8 @@ int engine_apply_process(struct json *process, const struct profile *p, struct e
 		return err_set(e, EINVAL, "process: expected object");
 	if (p->caps_set && (r = caps_apply(process, p->caps, p->ambient, e)) < 0)
 		return r;
-	if (p->no_new_privileges && json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
+	if (p->no_new_privileges &&
+	    json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	return 0;
 }
@@ -35,8 +36,7 @@ static int _readonly_root(struct json *spec, const struct profile *p, struct err
 
 static bool _has(const struct json *arr, const char *s)
 {
-	json_foreach(i, arr)
-	{
+	json_foreach (i, arr) {
 		if (json_string(arr->items[i]) && strcmp(json_string(arr->items[i]), s) == 0)
 			return true;
 	}
@@ -72,8 +72,8 @@ static int _seccomp(struct json *linux_, const struct json *process, const struc
 		if (r < 0)
 			return err_prefix(e, "combining with the bundle's seccomp filter");
 	}
-	if (json_obj_set(linux_, "seccomp", merged ? steal_pointer(&merged) : steal_pointer(&ours)) <
-	    0)
+	if (json_obj_set(linux_, "seccomp",
+			 merged ? steal_pointer(&merged) : steal_pointer(&ours)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	return 0;
 }

@@ -13,12 +13,13 @@
 #define ERRNO_MAX 4095
 
 static const char *const _keys_profile[] = { "defaultAction", "defaultErrnoRet", "architectures",
-					     "flags", "syscalls", NULL };
-static const char *const _keys_oci[] = { "defaultAction", "defaultErrnoRet", "architectures",
-					 "flags", "syscalls", "listenerPath", "listenerMetadata",
-					 NULL };
-static const char *const _keys_rule_profile[] = { "names", "action", "errnoRet", "args",
-						  "includes", "excludes", "comment", NULL };
+					     "flags",	      "syscalls",	 NULL };
+static const char *const _keys_oci[] = { "defaultAction",    "defaultErrnoRet",
+					 "architectures",    "flags",
+					 "syscalls",	     "listenerPath",
+					 "listenerMetadata", NULL };
+static const char *const _keys_rule_profile[] = { "names",    "action",	  "errnoRet", "args",
+						  "includes", "excludes", "comment",  NULL };
 static const char *const _keys_rule_oci[] = { "names", "action", "errnoRet", "args", NULL };
 static const char *const _keys_arg[] = { "index", "value", "valueTwo", "op", NULL };
 static const char *const _keys_cond[] = { "caps", "arches", "minKernel", NULL };
@@ -211,8 +212,7 @@ static void _rule_arches(const struct json *rule, const struct _ctx *x, struct _
 	if (!json_is(inc, JSON_ARRAY) || inc->n == 0)
 		return;
 	ret->narches = 0;
-	json_foreach(i, inc)
-	{
+	json_foreach (i, inc) {
 		uint32_t t = filter_arch_from_go(json_string(inc->items[i]) ?: "");
 		if (t && ret->narches < sizeof(ret->arches) / sizeof(ret->arches[0]))
 			ret->arches[ret->narches++] = t;

@@ -11,9 +11,9 @@
 
 /* How one filter treats one syscall. */
 struct _view {
-	bool cond;			/* conditional rules of one action, else fallback */
-	struct filter_action act;	/* action of the rules (or the only action) */
-	struct filter_action fallback;	/* when no conditional rule matches */
+	bool cond;		       /* conditional rules of one action, else fallback */
+	struct filter_action act;      /* action of the rules (or the only action) */
+	struct filter_action fallback; /* when no conditional rule matches */
 	const struct filter_rule *rules[64];
 	size_t n;
 };
@@ -62,14 +62,22 @@ static void _view(const struct filter *f, const char *name, struct _view *v)
 static bool _holds(const struct filter_arg *a, uint64_t v)
 {
 	switch (a->op) {
-	case FOP_NE: return v != a->value;
-	case FOP_LT: return v < a->value;
-	case FOP_LE: return v <= a->value;
-	case FOP_EQ: return v == a->value;
-	case FOP_GE: return v >= a->value;
-	case FOP_GT: return v > a->value;
-	case FOP_MASKED_EQ: return (v & a->value) == a->value_two;
-	default: return false;
+	case FOP_NE:
+		return v != a->value;
+	case FOP_LT:
+		return v < a->value;
+	case FOP_LE:
+		return v <= a->value;
+	case FOP_EQ:
+		return v == a->value;
+	case FOP_GE:
+		return v >= a->value;
+	case FOP_GT:
+		return v > a->value;
+	case FOP_MASKED_EQ:
+		return (v & a->value) == a->value_two;
+	default:
+		return false;
 	}
 }
 
@@ -120,7 +128,8 @@ static int _pairs(const struct _view *a, const struct _view *b, struct filter_ac
 
 	for (size_t i = 0; i < na; i++)
 		for (size_t k = 0; k < nb; k++) {
-			int r = _merge(a->cond ? a->rules[i] : NULL, b->cond ? b->rules[k] : NULL, &m);
+			int r = _merge(a->cond ? a->rules[i] : NULL, b->cond ? b->rules[k] : NULL,
+				       &m);
 			if (r == MERGE_INEXPRESSIBLE)
 				*ret_dropped = true;
 			if (r == MERGE_OK && (r = filter_add(out, &m, e)) < 0)
@@ -199,8 +208,7 @@ static int _combine_rules(const struct filter *fa, const struct filter *fb, stru
 
 static bool _str_in(const struct json *arr, const char *s)
 {
-	json_foreach(i, arr)
-	{
+	json_foreach (i, arr) {
 		if (strcmp(json_string(arr->items[i]) ?: "", s) == 0)
 			return true;
 	}
@@ -214,8 +222,8 @@ static struct json *_arches(const struct json *other)
 	if (json_is(a, JSON_ARRAY) && a->n)
 		return json_clone(a);
 	struct json *n = json_new_array();
-	if (n && json_arr_append(n, json_new_string(filter_arch_scmp_name(seccomp_arch_native()) ?:
-							   "SCMP_ARCH_NATIVE")) < 0)
+	if (n && json_arr_append(n, json_new_string(filter_arch_scmp_name(seccomp_arch_native())
+							    ?: "SCMP_ARCH_NATIVE")) < 0)
 		return NULL;
 	return n;
 }
@@ -246,8 +254,7 @@ static int _merge_flags(struct json *other, const struct json *ours, struct err 
 		for (size_t i = fa->n; i-- > 0;)
 			if (strcmp(json_string(fa->items[i]) ?: "", spec_allow) == 0)
 				json_arr_remove(fa, i);
-	json_foreach(i, fb)
-	{
+	json_foreach (i, fb) {
 		const char *s = json_string(fb->items[i]) ?: "";
 		if (strcmp(s, spec_allow) == 0 || _str_in(fa, s))
 			continue;

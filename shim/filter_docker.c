@@ -8,8 +8,8 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/filter.h"
 
-static const char *const _rule_copy[] = { "action", "errnoRet", "args", "comment", "includes",
-					  "excludes", NULL };
+static const char *const _rule_copy[] = { "action",   "errnoRet", "args", "comment",
+					  "includes", "excludes", NULL };
 
 static int _set_clone(struct json *o, const char *key, const struct json *v)
 {
@@ -20,8 +20,7 @@ static int _set_clone(struct json *o, const char *key, const struct json *v)
 static struct json *_arches_from_map(const struct json *map)
 {
 	const char *native = filter_arch_scmp_name(seccomp_arch_native());
-	json_foreach(i, map)
-	{
+	json_foreach (i, map) {
 		const struct json *ent = map->items[i];
 		if (!native || strcmp(json_string(json_get(ent, "architecture")) ?: "", native))
 			continue;
@@ -29,8 +28,7 @@ static struct json *_arches_from_map(const struct json *map)
 		const struct json *sub = json_get(ent, "subArchitectures");
 		if (!arr || json_arr_append(arr, json_new_string(native)) < 0)
 			return NULL;
-		json_foreach(k, sub)
-		{
+		json_foreach (k, sub) {
 			if (json_arr_append(arr, json_clone(sub->items[k])) < 0)
 				return NULL;
 		}
@@ -64,8 +62,7 @@ static int _import_rules(const struct json *rules, struct json *out, size_t *dro
 	struct json *arr = json_new_array();
 	if (json_obj_set(out, "syscalls", arr) < 0)
 		return -ENOMEM;
-	json_foreach(i, rules)
-	{
+	json_foreach (i, rules) {
 		_cleanup_json_ struct json *r = json_new_object();
 		int n = r ? _names(rules->items[i], r, dropped) : -ENOMEM;
 		for (const char *const *k = _rule_copy; n > 0 && *k; k++)
@@ -132,8 +129,8 @@ out:
 
 int filter_to_docker(const struct json *sec, struct json **ret, struct err *e)
 {
-	static const char *const keys[] = { "defaultAction", "defaultErrnoRet", "archMap", "flags",
-					    "syscalls", NULL };
+	static const char *const keys[] = { "defaultAction", "defaultErrnoRet", "archMap",
+					    "flags",	     "syscalls",	NULL };
 	_cleanup_json_ struct json *out = json_new_object();
 
 	for (const char *const *k = keys; out && *k; k++) {

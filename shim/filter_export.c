@@ -12,9 +12,12 @@
 static uint32_t _scmp_action(const struct filter_action *a)
 {
 	static const uint32_t base[FA__COUNT] = {
-		[FA_ALLOW] = SCMP_ACT_ALLOW,	   [FA_LOG] = SCMP_ACT_LOG,
-		[FA_NOTIFY] = SCMP_ACT_NOTIFY,	   [FA_TRAP] = SCMP_ACT_TRAP,
-		[FA_KILL] = SCMP_ACT_KILL,	   [FA_KILL_THREAD] = SCMP_ACT_KILL_THREAD,
+		[FA_ALLOW] = SCMP_ACT_ALLOW,
+		[FA_LOG] = SCMP_ACT_LOG,
+		[FA_NOTIFY] = SCMP_ACT_NOTIFY,
+		[FA_TRAP] = SCMP_ACT_TRAP,
+		[FA_KILL] = SCMP_ACT_KILL,
+		[FA_KILL_THREAD] = SCMP_ACT_KILL_THREAD,
 		[FA_KILL_PROCESS] = SCMP_ACT_KILL_PROCESS,
 	};
 	if (a->act == FA_ERRNO)
@@ -25,15 +28,18 @@ static uint32_t _scmp_action(const struct filter_action *a)
 }
 
 static const int _scmp_op[FOP__COUNT] = {
-	[FOP_NE] = SCMP_CMP_NE, [FOP_LT] = SCMP_CMP_LT, [FOP_LE] = SCMP_CMP_LE,
-	[FOP_EQ] = SCMP_CMP_EQ, [FOP_GE] = SCMP_CMP_GE, [FOP_GT] = SCMP_CMP_GT,
+	[FOP_NE] = SCMP_CMP_NE,
+	[FOP_LT] = SCMP_CMP_LT,
+	[FOP_LE] = SCMP_CMP_LE,
+	[FOP_EQ] = SCMP_CMP_EQ,
+	[FOP_GE] = SCMP_CMP_GE,
+	[FOP_GT] = SCMP_CMP_GT,
 	[FOP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
 static int _add_arches(scmp_filter_ctx ctx, const struct json *arches, struct err *e)
 {
-	json_foreach(i, arches)
-	{
+	json_foreach (i, arches) {
 		uint32_t t = filter_arch_token(json_string(arches->items[i]) ?: "");
 		int r = t ? seccomp_arch_add(ctx, t) : -EINVAL;
 		if (r < 0 && r != -EEXIST)
@@ -45,8 +51,7 @@ static int _add_arches(scmp_filter_ctx ctx, const struct json *arches, struct er
 
 static int _add_flags(scmp_filter_ctx ctx, const struct json *flags, struct err *e)
 {
-	json_foreach(i, flags)
-	{
+	json_foreach (i, flags) {
 		const char *s = json_string(flags->items[i]) ?: "";
 		int r = 0;
 		if (strcmp(s, "SECCOMP_FILTER_FLAG_LOG") == 0)

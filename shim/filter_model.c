@@ -56,8 +56,7 @@ static void _parse_action(const struct json *act, const struct json *ret, struct
 static int _parse_args(const struct json *args, struct filter_arg *ret, unsigned *ret_n)
 {
 	unsigned n = 0;
-	json_foreach(i, args)
-	{
+	json_foreach (i, args) {
 		const struct json *a = args->items[i];
 		uint64_t idx = 0;
 		if (n == 6)
@@ -113,8 +112,7 @@ static int _from_rule(struct filter *f, const struct json *rule, struct err *e)
 	_parse_action(json_get(rule, "action"), json_get(rule, "errnoRet"), &act);
 	if (_parse_args(json_get(rule, "args"), args, &nargs) < 0)
 		return err_set(e, EINVAL, "seccomp: more than 6 argument conditions");
-	json_foreach(i, names)
-	{
+	json_foreach (i, names) {
 		const char *name = json_string(names->items[i]);
 		if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
 			continue; /* runc ignores names libseccomp does not know */
@@ -130,8 +128,7 @@ static int _copy_other(const struct json *oci, struct json **ret, struct err *e)
 	_cleanup_json_ struct json *o = json_new_object();
 	if (!o)
 		return err_set(e, ENOMEM, "out of memory");
-	json_foreach(i, oci)
-	{
+	json_foreach (i, oci) {
 		bool own = false;
 		for (const char *const *k = _own_keys; *k; k++)
 			own = own || strcmp(*k, oci->keys[i]) == 0;
@@ -156,8 +153,7 @@ int filter_from_oci(const struct json *oci, struct filter *ret, struct err *e)
 	_parse_action(json_get(oci, "defaultAction"), json_get(oci, "defaultErrnoRet"), &f.dflt);
 	r = _copy_other(oci, &f.other, e);
 	const struct json *rules = json_get(oci, "syscalls");
-	json_foreach(i, rules)
-	{
+	json_foreach (i, rules) {
 		if (r < 0)
 			break;
 		r = _from_rule(&f, rules->items[i], e);
@@ -191,9 +187,11 @@ static struct json *_args_json(const struct filter_rule *rule)
 	for (unsigned i = 0; arr && i < rule->nargs; i++) {
 		const struct filter_arg *a = &rule->args[i];
 		struct json *o = json_new_object();
-		if (json_arr_append(arr, o) < 0 || json_obj_set(o, "index", json_new_uint(a->index)) < 0 ||
+		if (json_arr_append(arr, o) < 0 ||
+		    json_obj_set(o, "index", json_new_uint(a->index)) < 0 ||
 		    json_obj_set(o, "value", json_new_uint(a->value)) < 0 ||
-		    (a->value_two && json_obj_set(o, "valueTwo", json_new_uint(a->value_two)) < 0) ||
+		    (a->value_two &&
+		     json_obj_set(o, "valueTwo", json_new_uint(a->value_two)) < 0) ||
 		    json_obj_set(o, "op", json_new_string(filter_op_name(a->op))) < 0)
 			return NULL;
 	}
@@ -225,8 +223,7 @@ int filter_to_oci(const struct filter *f, struct json **ret, struct err *e)
 
 	if (!o || _set_action(o, "defaultAction", "defaultErrnoRet", &f->dflt) < 0)
 		goto oom;
-	json_foreach(i, f->other)
-	{
+	json_foreach (i, f->other) {
 		if (json_obj_set(o, f->other->keys[i], json_clone(f->other->items[i])) < 0)
 			goto oom;
 	}

@@ -10,10 +10,14 @@
 #include "hardrun/filter.h"
 
 static const char *const _act_names[FA__COUNT] = {
-	[FA_ALLOW] = "SCMP_ACT_ALLOW",		 [FA_LOG] = "SCMP_ACT_LOG",
-	[FA_TRACE] = "SCMP_ACT_TRACE",		 [FA_NOTIFY] = "SCMP_ACT_NOTIFY",
-	[FA_ERRNO] = "SCMP_ACT_ERRNO",		 [FA_TRAP] = "SCMP_ACT_TRAP",
-	[FA_KILL] = "SCMP_ACT_KILL",		 [FA_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[FA_ALLOW] = "SCMP_ACT_ALLOW",
+	[FA_LOG] = "SCMP_ACT_LOG",
+	[FA_TRACE] = "SCMP_ACT_TRACE",
+	[FA_NOTIFY] = "SCMP_ACT_NOTIFY",
+	[FA_ERRNO] = "SCMP_ACT_ERRNO",
+	[FA_TRAP] = "SCMP_ACT_TRAP",
+	[FA_KILL] = "SCMP_ACT_KILL",
+	[FA_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
 	[FA_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
 };
 
@@ -23,8 +27,12 @@ static const int _act_rank[FA__COUNT] = {
 };
 
 static const char *const _op_names[FOP__COUNT] = {
-	[FOP_NE] = "SCMP_CMP_NE", [FOP_LT] = "SCMP_CMP_LT", [FOP_LE] = "SCMP_CMP_LE",
-	[FOP_EQ] = "SCMP_CMP_EQ", [FOP_GE] = "SCMP_CMP_GE", [FOP_GT] = "SCMP_CMP_GT",
+	[FOP_NE] = "SCMP_CMP_NE",
+	[FOP_LT] = "SCMP_CMP_LT",
+	[FOP_LE] = "SCMP_CMP_LE",
+	[FOP_EQ] = "SCMP_CMP_EQ",
+	[FOP_GE] = "SCMP_CMP_GE",
+	[FOP_GT] = "SCMP_CMP_GT",
 	[FOP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 

@@ -16,8 +16,7 @@ static const char *const _hardrun_keys[] = { "includes", "excludes", "comment", 
 static bool _caps_any(const struct json *caps, uint64_t have, bool want_all)
 {
 	unsigned bit;
-	json_foreach(i, caps)
-	{
+	json_foreach (i, caps) {
 		bool in = caps_from_name(json_string(caps->items[i]) ?: "", &bit) == 0 &&
 			  (have & (UINT64_C(1) << bit));
 		if (want_all && !in)
@@ -30,8 +29,7 @@ static bool _caps_any(const struct json *caps, uint64_t have, bool want_all)
 
 static bool _arch_in(const struct json *arches, uint32_t arch)
 {
-	json_foreach(i, arches)
-	{
+	json_foreach (i, arches) {
 		if (filter_arch_from_go(json_string(arches->items[i]) ?: "") == arch)
 			return true;
 	}

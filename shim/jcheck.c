@@ -77,8 +77,7 @@ int jcheck_keys(struct jcheck *c, const struct json *obj, const char *const *all
 	int r = jcheck_type(c, obj, JSON_OBJECT);
 	if (r < 0)
 		return r;
-	json_foreach(i, obj)
-	{
+	json_foreach (i, obj) {
 		if (!_in_list(obj->keys[i], allowed))
 			return jcheck_fail(c, "unknown key \"%s\"", obj->keys[i]);
 		for (size_t k = 0; k < i; k++)
@@ -99,8 +98,7 @@ int jcheck_strings(struct jcheck *c, const struct json *v,
 		   int (*check)(struct jcheck *c, const char *s, void *data), void *data)
 {
 	int r = jcheck_type(c, v, JSON_ARRAY);
-	json_foreach(i, v)
-	{
+	json_foreach (i, v) {
 		if (r < 0)
 			break;
 		size_t m = jcheck_index(c, i);
@@ -132,8 +130,7 @@ int jcheck_items(struct jcheck *c, const struct json *v,
 		 int (*check)(struct jcheck *c, const struct json *item, void *data), void *data)
 {
 	int r = jcheck_type(c, v, JSON_ARRAY);
-	json_foreach(i, v)
-	{
+	json_foreach (i, v) {
 		if (r < 0)
 			break;
 		size_t m = jcheck_index(c, i);

@@ -15,13 +15,13 @@
 
 #define PROFILE_MAX_SIZE (4u << 20)
 
-static const char *const _keys[] = { "hardrun",	      "name",
-				     "description",   "seccomp",
-				     "capabilities",  "ambientCapabilities",
+static const char *const _keys[] = { "hardrun",		"name",
+				     "description",	"seccomp",
+				     "capabilities",	"ambientCapabilities",
 				     "noNewPrivileges", "readonlyRootfs",
-				     "maskedPaths",   "readonlyPaths",
-				     "apparmor",      "selinux",
-				     "monitor",	      NULL };
+				     "maskedPaths",	"readonlyPaths",
+				     "apparmor",	"selinux",
+				     "monitor",		NULL };
 
 /* profile_name_valid() lives in shim/policy.c (the lead's). */
 
@@ -80,18 +80,12 @@ static const struct {
 	const char *key;
 	int (*check)(struct jcheck *c, const struct json *v, void *data);
 } _fields[] = {
-	{ "hardrun", _check_version },
-	{ "name", _check_name },
-	{ "description", _check_string },
-	{ "seccomp", _check_seccomp },
-	{ "capabilities", _check_caps },
-	{ "noNewPrivileges", _check_bool },
-	{ "readonlyRootfs", _check_bool },
-	{ "maskedPaths", _check_paths },
-	{ "readonlyPaths", _check_paths },
-	{ "apparmor", profile_check_apparmor },
-	{ "selinux", profile_check_selinux },
-	{ "monitor", profile_check_monitor },
+	{ "hardrun", _check_version },	      { "name", _check_name },
+	{ "description", _check_string },     { "seccomp", _check_seccomp },
+	{ "capabilities", _check_caps },      { "noNewPrivileges", _check_bool },
+	{ "readonlyRootfs", _check_bool },    { "maskedPaths", _check_paths },
+	{ "readonlyPaths", _check_paths },    { "apparmor", profile_check_apparmor },
+	{ "selinux", profile_check_selinux }, { "monitor", profile_check_monitor },
 };
 
 static int _check(const struct json *doc, struct err *e)
@@ -118,8 +112,7 @@ static int _check(const struct json *doc, struct err *e)
 static char **_strv(const struct json *arr)
 {
 	char **v = calloc((arr ? arr->n : 0) + 1, sizeof(char *));
-	json_foreach(i, arr)
-	{
+	json_foreach (i, arr) {
 		if (!v || !(v[i] = strdup(json_string(arr->items[i]))))
 			return strv_free(v), NULL;
 	}

@@ -22,7 +22,8 @@ static int _check_access(struct jcheck *c, const struct json *v, void *data)
 		return jcheck_type(c, v, JSON_STRING);
 	for (const char *p = s; *p; p++)
 		if (!strchr("rwalkmx", *p) || strchr(p + 1, *p))
-			return jcheck_fail(c, "bad access \"%s\" (letters r w a l k m x, once each)", s);
+			return jcheck_fail(
+				c, "bad access \"%s\" (letters r w a l k m x, once each)", s);
 	return *s ? 0 : jcheck_fail(c, "empty access");
 }
 
@@ -120,7 +121,7 @@ static int _check_aa_name(struct jcheck *c, const struct json *v, void *data)
 
 int profile_check_apparmor(struct jcheck *c, const struct json *v, void *data)
 {
-	static const char *const keys[] = { "profile", "defaultDeny", "files", "exec",
+	static const char *const keys[] = { "profile", "defaultDeny",  "files", "exec",
 					    "network", "capabilities", NULL };
 	static const char *const only_profile[] = { "profile", NULL };
 	int r = jcheck_keys(c, v, json_get(v, "profile") ? only_profile : keys);
@@ -166,8 +167,7 @@ int profile_check_selinux(struct jcheck *c, const struct json *v, void *data)
 static int _check_rules(struct jcheck *c, const struct json *v, void *data)
 {
 	int r = jcheck_type(c, v, JSON_OBJECT);
-	json_foreach(i, v)
-	{
+	json_foreach (i, v) {
 		enum rule_action a;
 		const char *s = json_string(v->items[i]);
 		if (r < 0)

@@ -44,8 +44,7 @@ static void _list(FILE *out, const char *label, const struct json *arr)
 	fprintf(out, "%-16s", label);
 	if (!arr || !arr->n)
 		fputs(" -", out);
-	json_foreach(i, arr)
-	{
+	json_foreach (i, arr) {
 		fprintf(out, " %s", json_string(arr->items[i]) ?: "?");
 	}
 	fputc('\n', out);
@@ -85,10 +84,13 @@ static void _show_lsm(const struct profile *p, FILE *out)
 	if (!aa)
 		fputs("apparmor         none\n", out);
 	else if (json_get(aa, "profile"))
-		fprintf(out, "apparmor         host profile %s\n", json_string(json_get(aa, "profile")));
+		fprintf(out, "apparmor         host profile %s\n",
+			json_string(json_get(aa, "profile")));
 	else
-		fprintf(out, "apparmor         hardrun-%s (%s, %zu file rules, %zu exec)\n", p->name,
-			json_is_true(json_get(aa, "defaultDeny")) ? "default deny" : "default allow",
+		fprintf(out, "apparmor         hardrun-%s (%s, %zu file rules, %zu exec)\n",
+			p->name,
+			json_is_true(json_get(aa, "defaultDeny")) ? "default deny"
+								  : "default allow",
 			json_get(aa, "files") ? json_get(aa, "files")->n : 0,
 			json_get(aa, "exec") ? json_get(aa, "exec")->n : 0);
 	if (!se)
@@ -106,8 +108,7 @@ static void _show_monitor(const struct profile *p, FILE *out)
 	fprintf(out, "monitor rules   ");
 	if (!rules || !rules->n)
 		fputs(" defaults", out);
-	json_foreach(i, rules)
-	{
+	json_foreach (i, rules) {
 		fprintf(out, " %s=%s", rules->keys[i], json_string(rules->items[i]));
 	}
 	fputc('\n', out);
@@ -132,8 +133,8 @@ int profile_show(const struct profile *p, FILE *out, struct err *e)
 	else
 		fputs("capabilities     (the bundle's)\n", out);
 	_list(out, "ambient", amb);
-	fprintf(out, "noNewPrivileges  %s\nreadonlyRootfs   %s\n", p->no_new_privileges ? "yes" : "no",
-		p->readonly_rootfs ? "yes" : "no");
+	fprintf(out, "noNewPrivileges  %s\nreadonlyRootfs   %s\n",
+		p->no_new_privileges ? "yes" : "no", p->readonly_rootfs ? "yes" : "no");
 	_list(out, "maskedPaths", json_get(p->doc, "maskedPaths"));
 	_list(out, "readonlyPaths", json_get(p->doc, "readonlyPaths"));
 	_show_lsm(p, out);

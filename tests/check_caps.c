@@ -48,12 +48,14 @@ static const struct {
 } _table[] = {
 	/* plain intersection */
 	{ "{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_RAW\",\"CAP_KILL\"],"
-	  "\"permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"effective\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
+	  "\"permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"effective\":[\"CAP_CHOWN\",\"CAP_NET_"
+	  "RAW\"],"
 	  "\"inheritable\":[],\"ambient\":[]}}",
 	  B(CHOWN) | B(KILL), 0, B(CHOWN) | B(KILL), B(CHOWN), B(CHOWN), 0, 0 },
 	/* profile allows more than the bundle: never widened */
 	{ "{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"],\"permitted\":[\"CAP_CHOWN\"],"
-	  "\"effective\":[\"CAP_CHOWN\"],\"inheritable\":[\"CAP_CHOWN\"],\"ambient\":[\"CAP_CHOWN\"]}}",
+	  "\"effective\":[\"CAP_CHOWN\"],\"inheritable\":[\"CAP_CHOWN\"],\"ambient\":[\"CAP_"
+	  "CHOWN\"]}}",
 	  CAPS_ALL, CAPS_ALL, B(CHOWN), B(CHOWN), B(CHOWN), B(CHOWN), B(CHOWN) },
 	/* ambient needs ambient_allowed, permitted and inheritable */
 	{ "{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\",\"CAP_SETUID\"],"
@@ -69,7 +71,8 @@ static const struct {
 	  CAPS_ALL, 0, B(DAC), B(CHOWN), B(CHOWN), 0, 0 },
 	/* nothing allowed */
 	{ "{\"capabilities\":{\"bounding\":[\"CAP_CHOWN\"],\"permitted\":[\"CAP_CHOWN\"],"
-	  "\"effective\":[\"CAP_CHOWN\"],\"inheritable\":[\"CAP_CHOWN\"],\"ambient\":[\"CAP_CHOWN\"]}}",
+	  "\"effective\":[\"CAP_CHOWN\"],\"inheritable\":[\"CAP_CHOWN\"],\"ambient\":[\"CAP_"
+	  "CHOWN\"]}}",
 	  0, CAPS_ALL, 0, 0, 0, 0, 0 },
 };
 
@@ -105,7 +108,8 @@ END_TEST
 
 START_TEST(test_absent_set_stays_absent)
 {
-	struct json *proc = _parse("{\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"]}}");
+	struct json *proc =
+		_parse("{\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"]}}");
 	ck_assert_int_eq(caps_apply(proc, B(KILL), 0, NULL), 0);
 	ck_assert_uint_eq(_set(proc, "bounding"), B(KILL));
 	ck_assert_ptr_null(json_get(json_get(proc, "capabilities"), "effective"));

@@ -10,7 +10,7 @@
 #include "hardrun/profile.h"
 #include "testutil.h"
 
-#define CAP(n) (UINT64_C(1) << (n))
+#define CAP(n)	  (UINT64_C(1) << (n))
 #define SYS_ADMIN 21
 
 static struct json *_parse(const char *s)
@@ -50,18 +50,32 @@ static struct filter_action _eval(const struct json *oci, const char *name, cons
 			const struct filter_arg *a = &r->args[k];
 			uint64_t v = args ? args[a->index] : 0;
 			switch (a->op) {
-			case FOP_NE: hit = v != a->value; break;
-			case FOP_EQ: hit = v == a->value; break;
-			case FOP_LT: hit = v < a->value; break;
-			case FOP_LE: hit = v <= a->value; break;
-			case FOP_GT: hit = v > a->value; break;
-			case FOP_GE: hit = v >= a->value; break;
-			default: hit = (v & a->value) == a->value_two;
+			case FOP_NE:
+				hit = v != a->value;
+				break;
+			case FOP_EQ:
+				hit = v == a->value;
+				break;
+			case FOP_LT:
+				hit = v < a->value;
+				break;
+			case FOP_LE:
+				hit = v <= a->value;
+				break;
+			case FOP_GT:
+				hit = v > a->value;
+				break;
+			case FOP_GE:
+				hit = v >= a->value;
+				break;
+			default:
+				hit = (v & a->value) == a->value_two;
 			}
 		}
 		if (!hit)
 			continue;
-		ck_assert_msg(!found || filter_action_eq(&res, &r->action), "%s: overlapping rules", name);
+		ck_assert_msg(!found || filter_action_eq(&res, &r->action), "%s: overlapping rules",
+			      name);
 		res = r->action;
 		found = true;
 	}
@@ -89,7 +103,8 @@ static void _golden(const struct json *j, const char *rel)
 	want[strcspn(want, "\0")] = '\0';
 	if (*want && want[strlen(want) - 1] == '\n')
 		want[strlen(want) - 1] = '\0';
-	ck_assert_msg(strcmp(got, want) == 0, "%s differs (HARDRUN_UPDATE_GOLDEN=1 to update)", rel);
+	ck_assert_msg(strcmp(got, want) == 0, "%s differs (HARDRUN_UPDATE_GOLDEN=1 to update)",
+		      rel);
 	free(got);
 	free(want);
 }
@@ -114,8 +129,7 @@ START_TEST(test_golden_render)
 	snprintf(rel, sizeof(rel), "golden/%s.oci.json", _golden_names[_i]);
 	_golden(oci, rel);
 	_assert_compiles(oci);
-	json_foreach(i, json_get(oci, "syscalls"))
-	{
+	json_foreach (i, json_get(oci, "syscalls")) {
 		const struct json *r = json_get(oci, "syscalls")->items[i];
 		ck_assert_ptr_null(json_get(r, "includes"));
 		ck_assert_ptr_null(json_get(r, "excludes"));
@@ -147,7 +161,8 @@ START_TEST(test_baseline_semantics)
 	ck_assert_uint_eq(_eval(oci, "keyctl", NULL).ret, 1);
 	ck_assert(_allowed(oci, "arch_prctl", 0, 0));
 	/* with CAP_SYS_ADMIN: clone and clone3 unconditional, mount allowed */
-	ck_assert_int_eq(filter_render_env(p->seccomp, p->caps | CAP(SYS_ADMIN), &_env61, &admin, NULL), 0);
+	ck_assert_int_eq(
+		filter_render_env(p->seccomp, p->caps | CAP(SYS_ADMIN), &_env61, &admin, NULL), 0);
 	ck_assert(_allowed(admin, "clone", 0x10000000, 0));
 	ck_assert(_allowed(admin, "clone3", 0, 0));
 	ck_assert(_allowed(admin, "mount", 0, 0));
@@ -165,20 +180,21 @@ START_TEST(test_restricted_semantics)
 {
 	struct profile *p = _builtin("restricted");
 	struct json *oci = NULL;
-	static const char *const denied[] = { "ptrace", "process_vm_readv", "process_vm_writev",
-					      "keyctl", "add_key", "request_key", "userfaultfd",
-					      "perf_event_open", "bpf", "io_uring_setup",
-					      "io_uring_enter", "mount", "umount2", "fsopen",
-					      "pivot_root", "init_module", "finit_module",
-					      "kexec_load", "kexec_file_load", "open_by_handle_at" };
+	static const char *const denied[] = {
+		"ptrace",	"process_vm_readv", "process_vm_writev", "keyctl",
+		"add_key",	"request_key",	    "userfaultfd",	 "perf_event_open",
+		"bpf",		"io_uring_setup",   "io_uring_enter",	 "mount",
+		"umount2",	"fsopen",	    "pivot_root",	 "init_module",
+		"finit_module", "kexec_load",	    "kexec_file_load",	 "open_by_handle_at"
+	};
 	ck_assert_int_eq(filter_render_env(p->seccomp, CAPS_ALL, &_env61, &oci, NULL), 0);
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		ck_assert_msg(!_allowed(oci, denied[i], 0, 0), "%s allowed", denied[i]);
 	ck_assert(_allowed(oci, "personality", 0, 0));
 	ck_assert(!_allowed(oci, "personality", 8, 0));
-	ck_assert(_allowed(oci, "unshare", 0x40000000, 0));    /* CLONE_NEWNET */
-	ck_assert(!_allowed(oci, "unshare", 0x10000000, 0));   /* CLONE_NEWUSER */
-	ck_assert(!_allowed(oci, "unshare", 0x00020000, 0));   /* CLONE_NEWNS */
+	ck_assert(_allowed(oci, "unshare", 0x40000000, 0));  /* CLONE_NEWNET */
+	ck_assert(!_allowed(oci, "unshare", 0x10000000, 0)); /* CLONE_NEWUSER */
+	ck_assert(!_allowed(oci, "unshare", 0x00020000, 0)); /* CLONE_NEWNS */
 	ck_assert(_allowed(oci, "setns", 3, 0x40000000));
 	ck_assert(!_allowed(oci, "setns", 3, 0));
 	ck_assert(!_allowed(oci, "setns", 3, 0x10000000));
@@ -192,9 +208,10 @@ START_TEST(test_enosys_newer)
 {
 	static const char *const small[] = { "read", "write", "clone", NULL };
 	struct filter_env env = { SCMP_ARCH_X86_64, 6, 1, small };
-	struct json *sec = _parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
-				  "[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\",\"statx\"],"
-				  "\"action\":\"SCMP_ACT_ALLOW\"}]}");
+	struct json *sec =
+		_parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+		       "[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\",\"statx\"],"
+		       "\"action\":\"SCMP_ACT_ALLOW\"}]}");
 	struct json *oci = NULL;
 	ck_assert_int_eq(filter_render_env(sec, 0, &env, &oci, NULL), 0);
 	/* not in the (small) table and not mentioned: ENOSYS; mentioned: as written */
@@ -229,11 +246,12 @@ START_TEST(test_includes_arches)
 END_TEST
 
 #define OCI(def, rules)                                                                            \
-	"{\"defaultAction\":\"" def "\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"   \
+	"{\"defaultAction\":\"" def                                                                \
+	"\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"                           \
 	"\"syscalls\":[" rules "]}"
-#define R(names, act) "{\"names\":[" names "],\"action\":\"" act "\"}"
+#define R(names, act)	     "{\"names\":[" names "],\"action\":\"" act "\"}"
 #define RA(names, act, args) "{\"names\":[" names "],\"action\":\"" act "\",\"args\":[" args "]}"
-#define ARG(i, v, op) "{\"index\":" #i ",\"value\":" #v ",\"op\":\"SCMP_CMP_" op "\"}"
+#define ARG(i, v, op)	     "{\"index\":" #i ",\"value\":" #v ",\"op\":\"SCMP_CMP_" op "\"}"
 
 static struct json *_combine(const char *existing, const char *ours)
 {
@@ -250,8 +268,8 @@ START_TEST(test_combine_intersection)
 {
 	struct json *o = _combine(
 		OCI("SCMP_ACT_ERRNO", R("\"read\",\"write\",\"socket\"", "SCMP_ACT_ALLOW")),
-		OCI("SCMP_ACT_ERRNO", R("\"read\",\"getpid\"", "SCMP_ACT_ALLOW") ","
-				      RA("\"socket\"", "SCMP_ACT_ALLOW", ARG(0, 40, "NE"))));
+		OCI("SCMP_ACT_ERRNO", R("\"read\",\"getpid\"", "SCMP_ACT_ALLOW") "," RA(
+					      "\"socket\"", "SCMP_ACT_ALLOW", ARG(0, 40, "NE"))));
 	ck_assert(_allowed(o, "read", 0, 0));
 	ck_assert(!_allowed(o, "write", 0, 0));	 /* only the bundle allows it */
 	ck_assert(!_allowed(o, "getpid", 0, 0)); /* only we allow it */
@@ -264,11 +282,13 @@ END_TEST
 START_TEST(test_combine_args_same_index)
 {
 	/* EQ folds against the other side's condition on the same argument */
-	struct json *o = _combine(
-		OCI("SCMP_ACT_ERRNO", RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 0, "EQ")) ","
-				      RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 8, "EQ"))),
-		OCI("SCMP_ACT_ERRNO", RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 8, "LE")) ","
-				      RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 0, "EQ"))));
+	struct json *o =
+		_combine(OCI("SCMP_ACT_ERRNO",
+			     RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 0, "EQ")) "," RA(
+				     "\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 8, "EQ"))),
+			 OCI("SCMP_ACT_ERRNO",
+			     RA("\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 8, "LE")) "," RA(
+				     "\"personality\"", "SCMP_ACT_ALLOW", ARG(0, 0, "EQ"))));
 	ck_assert(_allowed(o, "personality", 0, 0));
 	ck_assert(_allowed(o, "personality", 8, 0));
 	ck_assert(!_allowed(o, "personality", 4, 0));
@@ -294,11 +314,15 @@ END_TEST
 START_TEST(test_combine_actions)
 {
 	struct json *o = _combine(
-		OCI("SCMP_ACT_ERRNO", R("\"read\"", "SCMP_ACT_ALLOW") ","
-				      "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},"
-				      R("\"ptrace\"", "SCMP_ACT_KILL_PROCESS")),
-		OCI("SCMP_ACT_ERRNO", R("\"read\",\"clone3\",\"ptrace\"", "SCMP_ACT_ALLOW") ","
-				      "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"));
+		OCI("SCMP_ACT_ERRNO",
+		    R("\"read\"", "SCMP_ACT_ALLOW") ","
+						    "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_"
+						    "ERRNO\",\"errnoRet\":38}," R(
+							    "\"ptrace\"", "SCMP_ACT_KILL_PROCESS")),
+		OCI("SCMP_ACT_ERRNO", R("\"read\",\"clone3\",\"ptrace\"",
+					"SCMP_ACT_ALLOW") ","
+							  "{\"names\":[\"getpid\"],\"action\":"
+							  "\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"));
 	ck_assert_uint_eq(_eval(o, "clone3", NULL).ret, 38);
 	ck_assert_int_eq(_eval(o, "ptrace", NULL).act, FA_KILL_PROCESS);
 	ck_assert_uint_eq(_eval(o, "getpid", NULL).ret, 38); /* ENOSYS wins over EPERM */
@@ -311,10 +335,10 @@ START_TEST(test_combine_denylist)
 {
 	/* the bundle's filter is a denylist (default allow); ours an allowlist */
 	struct json *o = _combine(
-		OCI("SCMP_ACT_ALLOW", R("\"ptrace\"", "SCMP_ACT_ERRNO") ","
-				      RA("\"socket\"", "SCMP_ACT_ERRNO", ARG(0, 17, "EQ"))),
-		OCI("SCMP_ACT_ERRNO", R("\"read\",\"ptrace\"", "SCMP_ACT_ALLOW") ","
-				      RA("\"socket\"", "SCMP_ACT_ALLOW", ARG(0, 40, "NE"))));
+		OCI("SCMP_ACT_ALLOW", R("\"ptrace\"", "SCMP_ACT_ERRNO") "," RA(
+					      "\"socket\"", "SCMP_ACT_ERRNO", ARG(0, 17, "EQ"))),
+		OCI("SCMP_ACT_ERRNO", R("\"read\",\"ptrace\"", "SCMP_ACT_ALLOW") "," RA(
+					      "\"socket\"", "SCMP_ACT_ALLOW", ARG(0, 40, "NE"))));
 	ck_assert_str_eq(json_string(json_get(o, "defaultAction")), "SCMP_ACT_ERRNO");
 	ck_assert(_allowed(o, "read", 0, 0));
 	ck_assert(!_allowed(o, "ptrace", 0, 0));
@@ -358,9 +382,10 @@ END_TEST
 
 START_TEST(test_combine_arches_flags)
 {
-	struct json *a = _parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
-				"[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\"],\"flags\":"
-				"[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"listenerPath\":\"/run/x.sock\"}");
+	struct json *a =
+		_parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+		       "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X32\"],\"flags\":"
+		       "[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"listenerPath\":\"/run/x.sock\"}");
 	struct json *b = _parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
 				"[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X86_64\"],\"flags\":"
 				"[\"SECCOMP_FILTER_FLAG_LOG\"]}");
@@ -398,8 +423,8 @@ START_TEST(test_docker_import)
 	jcheck_init(&c, &e);
 	ck_assert_msg(filter_check(&c, sec, FILTER_CHECK_PROFILE) == 0, "%s", e.msg);
 	/* old-style "name" was taken, archMap became the host's architectures */
-	ck_assert_ptr_nonnull(strstr(test_read("golden/docker-default.import.json", NULL),
-				     "\"chroot\""));
+	ck_assert_ptr_nonnull(
+		strstr(test_read("golden/docker-default.import.json", NULL), "\"chroot\""));
 	ck_assert_uint_eq(json_get(sec, "architectures")->n, 3);
 	/* export back to moby format: archMap again */
 	ck_assert_int_eq(filter_to_docker(sec, &back, &e), 0);
@@ -462,11 +487,14 @@ START_TEST(test_engine_apply)
 	struct profile *p = _builtin("baseline");
 	struct err e = { 0 };
 	struct json *spec = _parse(
-		"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"noNewPrivileges\":false,"
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"noNewPrivileges\":"
+		"false,"
 		"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_RAW\",\"CAP_SYS_ADMIN\"],"
-		"\"effective\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"]}},"
+		"\"effective\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"permitted\":[\"CAP_CHOWN\",\"CAP_"
+		"NET_RAW\"]}},"
 		"\"root\":{\"path\":\"rootfs\"},\"linux\":{\"maskedPaths\":[\"/proc/kcore\"],"
-		"\"seccomp\":" OCI("SCMP_ACT_ERRNO", R("\"read\",\"write\",\"mount\"", "SCMP_ACT_ALLOW")) "}}");
+		"\"seccomp\":" OCI("SCMP_ACT_ERRNO",
+				   R("\"read\",\"write\",\"mount\"", "SCMP_ACT_ALLOW")) "}}");
 	ck_assert_msg(engine_apply(spec, p, &e) == 0, "%s", e.msg);
 	const struct json *proc = json_get(spec, "process");
 	ck_assert(json_is_true(json_get(proc, "noNewPrivileges")));

@@ -7,7 +7,9 @@
 #include "hardrun/profile.h"
 #include "testutil.h"
 
-#define SEC_OK "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+#define SEC_OK                                                                                     \
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_"    \
+	"64\"],"
 #define HDR "{\"hardrun\":1,\"name\":\"t\","
 
 static int _parse(const char *text, struct profile **ret, struct err *e)
@@ -35,33 +37,40 @@ static const struct {
 	{ "{\"hardrun\":2,\"name\":\"t\"}", "hardrun: unsupported version" },
 	{ "{\"hardrun\":1,\"name\":\"../etc\"}", "name: invalid profile name" },
 	{ "{\"hardrun\":1,\"name\":\"t\",\"name\":\"t\"}", "duplicate key \"name\"" },
-	{ HDR "\"capabilities\":[\"CAP_FOO\"]}", "capabilities[0]: unknown capability \"CAP_FOO\"" },
+	{ HDR "\"capabilities\":[\"CAP_FOO\"]}",
+	  "capabilities[0]: unknown capability \"CAP_FOO\"" },
 	{ HDR "\"capabilities\":[\"chown\"]}", "capabilities[0]: unknown capability" },
 	{ HDR "\"capabilities\":\"CAP_KILL\"}", "capabilities: expected array, got string" },
 	{ HDR "\"capabilities\":[\"CAP_CHOWN\"],\"ambientCapabilities\":[\"CAP_KILL\"]}",
 	  "ambientCapabilities[0]: CAP_KILL is not in \"capabilities\"" },
 	{ HDR "\"noNewPrivileges\":\"yes\"}", "noNewPrivileges: expected boolean, got string" },
-	{ HDR "\"maskedPaths\":[\"proc/kcore\"]}", "maskedPaths[0]: \"proc/kcore\" is not an absolute" },
+	{ HDR "\"maskedPaths\":[\"proc/kcore\"]}",
+	  "maskedPaths[0]: \"proc/kcore\" is not an absolute" },
 	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}",
 	  "seccomp: missing key \"architectures\"" },
 	{ HDR "\"seccomp\":{\"architectures\":[\"SCMP_ARCH_X86_64\"]}}",
 	  "seccomp: missing key \"defaultAction\"" },
 	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[]}}",
 	  "seccomp.architectures: empty list" },
-	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_Z80\"]}}",
+	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_"
+	      "Z80\"]}}",
 	  "seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"" },
-	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\",\"architectures\":[\"SCMP_ARCH_X86\"]}}",
+	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\",\"architectures\":[\"SCMP_ARCH_"
+	      "X86\"]}}",
 	  "seccomp.defaultAction: unknown action \"SCMP_ACT_NOPE\"" },
 	{ HDR "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1,"
 	      "\"architectures\":[\"SCMP_ARCH_X86\"]}}",
 	  "seccomp.defaultAction: errno value given for SCMP_ACT_ALLOW" },
 	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_MAYBE\"}]}}",
 	  "seccomp.syscalls[0].action: unknown action \"SCMP_ACT_MAYBE\"" },
-	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0}]}}",
+	{ HDR SEC_OK
+	  "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":0}]}}",
 	  "seccomp.syscalls[0].action: bad errno value" },
-	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":4096}]}}",
+	{ HDR SEC_OK
+	  "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":4096}]}}",
 	  "bad errno value" },
-	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":-1}]}}",
+	{ HDR SEC_OK
+	  "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":-1}]}}",
 	  "bad errno value" },
 	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}}",
 	  "SCMP_ACT_NOTIFY is added by the monitor" },
@@ -69,7 +78,8 @@ static const struct {
 	  "seccomp.syscalls[0].names: empty list" },
 	{ HDR SEC_OK "\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\"}]}}",
 	  "seccomp.syscalls[0]: missing key \"names\"" },
-	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"foo\":1}]}}",
+	{ HDR SEC_OK
+	  "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"foo\":1}]}}",
 	  "seccomp.syscalls[0]: unknown key \"foo\"" },
 	{ HDR SEC_OK "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
 		     "\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}}",
@@ -103,7 +113,8 @@ static const struct {
 	{ HDR "\"selinux\":{\"type\":\"Bad Type\"}}", "selinux.type: bad SELinux label part" },
 	{ HDR "\"selinux\":{\"level\":\"high\"}}", "selinux.level" },
 	{ HDR "\"monitor\":{\"rules\":{\"nope\":\"deny\"}}}", "monitor.rules.nope: unknown rule" },
-	{ HDR "\"monitor\":{\"rules\":{\"ptrace\":\"maybe\"}}}", "monitor.rules.ptrace: bad action" },
+	{ HDR "\"monitor\":{\"rules\":{\"ptrace\":\"maybe\"}}}",
+	  "monitor.rules.ptrace: bad action" },
 	{ HDR "\"monitor\":{\"mode\":\"learn\"}}", "monitor: unknown key \"mode\"" },
 };
 
@@ -122,15 +133,22 @@ START_TEST(test_full_profile)
 {
 	struct profile *p = NULL;
 	struct err e = { 0 };
-	const char *doc = HDR "\"description\":\"d\"," SEC_OK
+	const char *doc = HDR
+		"\"description\":\"d\"," SEC_OK
 		"\"syscalls\":[{\"names\":[\"read\",\"arch_prctl\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-		"{\"names\":[\"breakpoint\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":[\"arm\"]}}]},"
-		"\"capabilities\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"ambientCapabilities\":[\"CAP_KILL\"],"
+		"{\"names\":[\"breakpoint\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{"
+		"\"arches\":[\"arm\"]}}]},"
+		"\"capabilities\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"ambientCapabilities\":[\"CAP_"
+		"KILL\"],"
 		"\"noNewPrivileges\":true,\"readonlyRootfs\":true,\"maskedPaths\":[\"/proc/x\"],"
-		"\"readonlyPaths\":[],\"apparmor\":{\"defaultDeny\":true,\"files\":[{\"path\":\"/data/**\","
-		"\"access\":\"rw\"}],\"exec\":[\"/bin/busybox\"],\"network\":[\"inet stream\",\"unix\"],"
-		"\"capabilities\":[\"chown\"]},\"selinux\":{\"type\":\"container_t\",\"level\":\"auto\"},"
-		"\"monitor\":{\"rules\":{\"ptrace\":\"kill\"},\"knownBinaries\":[\"/bin/busybox\"]}}";
+		"\"readonlyPaths\":[],\"apparmor\":{\"defaultDeny\":true,\"files\":[{\"path\":\"/"
+		"data/**\","
+		"\"access\":\"rw\"}],\"exec\":[\"/bin/busybox\"],\"network\":[\"inet "
+		"stream\",\"unix\"],"
+		"\"capabilities\":[\"chown\"]},\"selinux\":{\"type\":\"container_t\",\"level\":"
+		"\"auto\"},"
+		"\"monitor\":{\"rules\":{\"ptrace\":\"kill\"},\"knownBinaries\":[\"/bin/"
+		"busybox\"]}}";
 	ck_assert_msg(_parse(doc, &p, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(p->name, "t");
 	ck_assert(p->caps_set);
@@ -155,8 +173,8 @@ END_TEST
 
 START_TEST(test_builtins)
 {
-	static const char *const base[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
-					    "CAP_FOWNER", "CAP_SETGID", "CAP_SETUID",
+	static const char *const base[] = { "CAP_CHOWN",   "CAP_DAC_OVERRIDE",	   "CAP_FSETID",
+					    "CAP_FOWNER",  "CAP_SETGID",	   "CAP_SETUID",
 					    "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_KILL" };
 	struct profile *p = NULL;
 	struct err e = { 0 };

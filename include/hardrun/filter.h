@@ -119,9 +119,9 @@ struct filter {
 
 /* What the render resolves includes/excludes against. */
 struct filter_env {
-	uint32_t arch;		   /* SCMP_ARCH_* of the native architecture */
-	unsigned kmajor, kminor;   /* running kernel */
-	const char *const *known;  /* hardrun's syscall table (NULL-terminated) */
+	uint32_t arch;		  /* SCMP_ARCH_* of the native architecture */
+	unsigned kmajor, kminor;  /* running kernel */
+	const char *const *known; /* hardrun's syscall table (NULL-terminated) */
 };
 
 /* ---- names ---- */
@@ -145,8 +145,10 @@ bool systab_contains(const char *const *table, const char *name);
 
 /* ---- validation (also used by profile.c) ---- */
 enum {
-	FILTER_CHECK_PROFILE = 1 << 0, /* includes/excludes/comment allowed, architectures required */
-	FILTER_CHECK_LAX_NAMES = 1 << 1, /* unknown syscall names are not errors (runc ignores them) */
+	FILTER_CHECK_PROFILE =
+		1 << 0, /* includes/excludes/comment allowed, architectures required */
+	FILTER_CHECK_LAX_NAMES =
+		1 << 1, /* unknown syscall names are not errors (runc ignores them) */
 };
 int filter_check(struct jcheck *c, const struct json *seccomp, unsigned flags);
 
@@ -184,8 +186,8 @@ int filter_format_parse(const char *s, enum filter_format *ret);
 /* docker: the section in moby's syntax (archMap, includes/excludes kept).
  * oci/pfc/bpf: rendered for caps on the host first.  pfc/bpf load the rules
  * into a libseccomp context and export it (never loaded into the kernel). */
-int filter_export(const struct json *profile_seccomp, uint64_t caps, enum filter_format fmt,
-		  int fd, struct err *e);
+int filter_export(const struct json *profile_seccomp, uint64_t caps, enum filter_format fmt, int fd,
+		  struct err *e);
 int filter_to_docker(const struct json *profile_seccomp, struct json **ret, struct err *e);
 /* Build a libseccomp context from an OCI object; `void *` is a scmp_filter_ctx
  * so that this header does not need seccomp.h. */
