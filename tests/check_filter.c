@@ -13,11 +13,21 @@
 #define CAP(n)	  (UINT64_C(1) << (n))
 #define SYS_ADMIN 21
 
+static struct json *_parse_file(const char *rel);
+
 static struct json *_parse(const char *s)
 {
 	struct json *j = NULL;
 	struct err e = { 0 };
 	ck_assert_msg(json_parse(s, strlen(s), &j, &e) == 0, "%s: %s", e.msg, s);
+	return j;
+}
+
+static struct json *_parse_file(const char *rel)
+{
+	char *text = test_read(rel, NULL);
+	struct json *j = _parse(text);
+	free(text);
 	return j;
 }
 
@@ -357,7 +367,7 @@ START_TEST(test_combine_with_builtin)
 	struct json *ours = NULL, *docker = NULL, *theirs = NULL, *out = NULL;
 	size_t dropped;
 	struct err e = { 0 };
-	struct json *in = _parse(test_read("docker-default.json", NULL));
+	struct json *in = _parse_file("docker-default.json");
 	ck_assert_int_eq(filter_import(in, &docker, &dropped, &e), 0);
 	ck_assert_int_eq(filter_render_env(docker, p->caps, &_env61, &theirs, &e), 0);
 	ck_assert_int_eq(filter_render_env(p->seccomp, p->caps, &_env61, &ours, &e), 0);
@@ -412,7 +422,7 @@ END_TEST
 
 START_TEST(test_docker_import)
 {
-	struct json *in = _parse(test_read("docker-default.json", NULL)), *sec = NULL, *back = NULL;
+	struct json *in = _parse_file("docker-default.json"), *sec = NULL, *back = NULL;
 	size_t dropped = 0;
 	struct err e = { 0 };
 	ck_assert_msg(filter_import(in, &sec, &dropped, &e) == 0, "%s", e.msg);
@@ -423,8 +433,9 @@ START_TEST(test_docker_import)
 	jcheck_init(&c, &e);
 	ck_assert_msg(filter_check(&c, sec, FILTER_CHECK_PROFILE) == 0, "%s", e.msg);
 	/* old-style "name" was taken, archMap became the host's architectures */
-	ck_assert_ptr_nonnull(
-		strstr(test_read("golden/docker-default.import.json", NULL), "\"chroot\""));
+	char *golden = test_read("golden/docker-default.import.json", NULL);
+	ck_assert_ptr_nonnull(strstr(golden, "\"chroot\""));
+	free(golden);
 	ck_assert_uint_eq(json_get(sec, "architectures")->n, 3);
 	/* export back to moby format: archMap again */
 	ck_assert_int_eq(filter_to_docker(sec, &back, &e), 0);
