@@ -215,6 +215,7 @@ START_TEST(test_apply_unavailable)
 	ck_assert_ptr_nonnull(warn);
 	ck_assert_msg(strstr(warn, "hardrun-web") && strstr(warn, "skip"), "%s", warn);
 	ck_assert_str_eq(json_string(json_get_path(spec, "process.apparmorProfile")), "keep");
+	free(warn);
 	ck_assert_int_eq(apparmor_apply(spec, "web", sec, &fail, &warn, &e), -EOPNOTSUPP);
 	ck_assert_ptr_null(warn);
 	ck_assert_msg(strstr(e.msg, "not enabled") && strstr(e.msg, "fail"), "%s", e.msg);
