@@ -14,8 +14,8 @@
 #include "hardrun/err.h"
 
 enum rt_cmd {
-	CMD_NONE,	/* no command: `runc`, `runc --version`, `runc --help` */
-	CMD_OTHER,	/* a command hardrun does not look at */
+	CMD_NONE,  /* no command: `runc`, `runc --version`, `runc --help` */
+	CMD_OTHER, /* a command hardrun does not look at */
 	CMD_CREATE,
 	CMD_RUN,
 	CMD_RESTORE,
@@ -29,9 +29,9 @@ enum rt_cmd {
 struct rt_args {
 	int argc;
 	char *const *argv;
-	int cmd_index;		/* index of the command word, -1 if none */
+	int cmd_index; /* index of the command word, -1 if none */
 	enum rt_cmd cmd;
-	const char *command;	/* the command word as written */
+	const char *command; /* the command word as written */
 	/* global flags (NULL when absent) */
 	const char *root;
 	const char *log;
@@ -39,10 +39,10 @@ struct rt_args {
 	bool systemd_cgroup;
 	bool debug;
 	/* command flags */
-	const char *bundle;	/* create/run/restore --bundle/-b (as written) */
-	const char *process;	/* exec --process/-p */
+	const char *bundle;  /* create/run/restore --bundle/-b (as written) */
+	const char *process; /* exec --process/-p */
 	const char *pid_file;
-	bool force;		/* delete --force */
+	bool force; /* delete --force */
 	bool detach;
 	const char *container_id; /* first positional argument after the command */
 };

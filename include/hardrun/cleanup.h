@@ -55,11 +55,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose)
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
-#define _cleanup_strv_ _cleanup_(strv_freep)
+#define _cleanup_strv_	   _cleanup_(strv_freep)
 
 /* Type-checked ownership hand-off: returns *pp and sets *pp to NULL. */
 #define steal_pointer(pp)                                                                          \

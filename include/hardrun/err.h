@@ -19,8 +19,8 @@
 #define ERR_MSG_MAX 1024
 
 struct err {
-	int code;		/* positive errno, 0 when unset */
-	char msg[ERR_MSG_MAX];	/* "what failed: why" */
+	int code;	       /* positive errno, 0 when unset */
+	char msg[ERR_MSG_MAX]; /* "what failed: why" */
 };
 
 /*

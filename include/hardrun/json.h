@@ -31,17 +31,17 @@ enum json_type {
 
 struct json {
 	enum json_type type;
-	bool boolean;		/* JSON_BOOL */
-	char *text;		/* JSON_STRING: value; JSON_NUMBER: literal text */
-	size_t len;		/* length of text */
-	size_t n;		/* JSON_ARRAY / JSON_OBJECT: number of children */
+	bool boolean; /* JSON_BOOL */
+	char *text;   /* JSON_STRING: value; JSON_NUMBER: literal text */
+	size_t len;   /* length of text */
+	size_t n;     /* JSON_ARRAY / JSON_OBJECT: number of children */
 	size_t cap;
-	char **keys;		/* JSON_OBJECT: n keys (NUL-terminated UTF-8) */
-	struct json **items;	/* JSON_ARRAY / JSON_OBJECT: n children */
+	char **keys;	     /* JSON_OBJECT: n keys (NUL-terminated UTF-8) */
+	struct json **items; /* JSON_ARRAY / JSON_OBJECT: n children */
 };
 
 /* Hard limits applied by the parser (hostile input). */
-#define JSON_MAX_DEPTH 256
+#define JSON_MAX_DEPTH	      256
 #define JSON_DEFAULT_MAX_SIZE (16u << 20) /* 16 MiB */
 
 /* Parse one JSON document (trailing garbage is an error). */
@@ -93,9 +93,9 @@ int json_arr_append(struct json *arr, struct json *val);
 void json_arr_remove(struct json *arr, size_t i);
 
 /* Typed readers; NULL / false / -EINVAL when the node is absent or of another type. */
-const char *json_string(const struct json *j);	/* NULL unless JSON_STRING without NUL bytes */
+const char *json_string(const struct json *j); /* NULL unless JSON_STRING without NUL bytes */
 bool json_is_true(const struct json *j);
-int json_to_int64(const struct json *j, int64_t *ret);	/* integral literal in range */
+int json_to_int64(const struct json *j, int64_t *ret); /* integral literal in range */
 int json_to_uint64(const struct json *j, uint64_t *ret);
 bool json_is(const struct json *j, enum json_type t);
 const char *json_type_name(enum json_type t);

@@ -34,8 +34,8 @@
 struct monitor_spec {
 	char *container_id;
 	char *runtime_root;
-	char *state_dir;	/* per-container dir, 0700 */
-	char *socket_path;	/* <state_dir>/monitor.sock */
+	char *state_dir;   /* per-container dir, 0700 */
+	char *socket_path; /* <state_dir>/monitor.sock */
 	enum hr_mode mode;
 	char *profile_name;
 	struct json *profile_doc; /* the profile's JSON (rules, knownBinaries) */
@@ -46,16 +46,16 @@ struct monitor_spec {
 
 /* One notification, arguments copied out of struct seccomp_notif. */
 struct mon_call {
-	uint64_t id;		/* notification id (for ID_VALID) */
+	uint64_t id; /* notification id (for ID_VALID) */
 	pid_t pid;
-	uint32_t arch;		/* AUDIT_ARCH_* */
+	uint32_t arch; /* AUDIT_ARCH_* */
 	int nr;
-	const char *name;	/* syscall name for arch (libseccomp), "?" if unknown */
+	const char *name; /* syscall name for arch (libseccomp), "?" if unknown */
 	uint64_t args[6];
 	uint64_t ip;
-	int notify_fd;		/* the fd it came from (for ID_VALID) */
-	int session;		/* 0 = container init, n = n-th runc exec */
-	bool started;		/* the entrypoint's execve has happened for this session */
+	int notify_fd; /* the fd it came from (for ID_VALID) */
+	int session;   /* 0 = container init, n = n-th runc exec */
+	bool started;  /* the entrypoint's execve has happened for this session */
 };
 
 /*

@@ -25,13 +25,13 @@ enum lsm_unavailable {
 };
 
 struct node_config {
-	char *path;		/* file it came from (NULL when defaults) */
-	char *runtime;		/* real runtime binary */
+	char *path;    /* file it came from (NULL when defaults) */
+	char *runtime; /* real runtime binary */
 	enum hr_mode default_mode;
 	char *default_profile;
 	char **allowed_profiles; /* NULL-terminated; may contain "*" */
 	bool allow_mode_off;
-	char **profile_dirs;	/* NULL-terminated, searched in order */
+	char **profile_dirs; /* NULL-terminated, searched in order */
 	char *state_dir;
 	char *recordings_dir;
 	char *events_file;

@@ -19,12 +19,12 @@ struct policy {
 	enum hr_mode mode;
 	char profile[PROFILE_NAME_MAX + 1];
 	char container_name[ANNOTATION_VALUE_MAX + 1]; /* "" when unknown */
-	bool sandbox;		/* pause container: baseline, no monitor */
-	bool monitor;		/* start a monitor for this container */
+	bool sandbox;				       /* pause container: baseline, no monitor */
+	bool monitor;				       /* start a monitor for this container */
 };
 
 /* annotations: the spec's "annotations" object (may be NULL). */
-int policy_resolve(const struct node_config *nc, const struct json *annotations,
-		   struct policy *ret, struct err *e);
+int policy_resolve(const struct node_config *nc, const struct json *annotations, struct policy *ret,
+		   struct err *e);
 
 #endif

@@ -18,16 +18,16 @@
 struct profile {
 	char *name;
 	char *description;
-	struct json *doc;		/* the validated document (owned) */
-	const struct json *seccomp;	/* borrowed from doc; NULL if absent */
-	bool caps_set;			/* "capabilities" present */
-	uint64_t caps;			/* allowed set, bit n = capability n */
+	struct json *doc;	    /* the validated document (owned) */
+	const struct json *seccomp; /* borrowed from doc; NULL if absent */
+	bool caps_set;		    /* "capabilities" present */
+	uint64_t caps;		    /* allowed set, bit n = capability n */
 	uint64_t ambient;
 	bool no_new_privileges;
 	bool readonly_rootfs;
-	char **masked_paths;		/* NULL-terminated (maybe empty) */
+	char **masked_paths; /* NULL-terminated (maybe empty) */
 	char **readonly_paths;
-	const struct json *apparmor;	/* borrowed; NULL if absent */
+	const struct json *apparmor; /* borrowed; NULL if absent */
 	const struct json *selinux;
 	const struct json *monitor;
 };

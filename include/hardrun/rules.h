@@ -46,11 +46,11 @@ enum rule_id {
 
 struct rule_def {
 	enum rule_id id;
-	const char *name;	/* stable id used in profiles and events */
-	const char *title;	/* Falco "rule" field */
+	const char *name;  /* stable id used in profiles and events */
+	const char *title; /* Falco "rule" field */
 	enum rule_priority priority;
 	enum rule_action default_action;
-	const char *tags;	/* comma separated */
+	const char *tags; /* comma separated */
 };
 
 extern const struct rule_def rules_table[RULE__COUNT];
