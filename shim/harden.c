@@ -16,8 +16,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "hardrun/apparmor.h"
 #include "hardrun/cleanup.h"
+#include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
+#include "hardrun/label.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
@@ -32,18 +35,59 @@ struct harden_ctx {
 	mode_t config_mode;
 	struct json *spec;
 	struct policy pol;
-
+	struct profile *prof;
 	char *state_dir;
+	const char *key; /* basename of state_dir: the container's key */
+	bool label_held;
 	bool state_created;
 	pid_t monitor_pid;
 };
 
 typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
 
+static void _warn(struct harden_ctx *c, char *msg)
+{
+	if (msg)
+		rtlog_write(c->a->log, c->a->log_format, RTLOG_WARNING, "hardrun: %s", msg);
+	free(msg);
+}
+
+static int _step_profile(struct harden_ctx *c, struct err *e)
+{
+	return profile_load(c->nc, c->pol.profile, &c->prof, e);
+}
+
+/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
+static int _step_engine(struct harden_ctx *c, struct err *e)
+{
+	return engine_apply(c->spec, c->prof, e);
+}
+
+static int _step_apparmor(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
+	_warn(c, warning);
+	return r;
+}
+
+static int _step_selinux(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
+	c->label_held = r >= 0 && c->prof->selinux;
+	_warn(c, warning);
+	return r;
+}
+
 static const struct {
 	const char *name;
 	_step_fn fn;
 } _steps[] = {
+	{ "profile", _step_profile },
+	{ "seccomp and capabilities", _step_engine },
+	{ "apparmor", _step_apparmor },
+	{ "selinux", _step_selinux },
 	{ NULL, NULL },
 };
 
@@ -51,7 +95,7 @@ static void _ctx_release(struct harden_ctx *c)
 {
 	free(c->config_path);
 	json_free(c->spec);
-
+	profile_free(c->prof);
 	free(c->state_dir);
 }
 
@@ -97,6 +141,8 @@ static void _undo(struct harden_ctx *c)
 		(void)kill(c->monitor_pid, SIGKILL);
 		(void)waitpid(c->monitor_pid, NULL, 0);
 	}
+	if (c->label_held)
+		(void)label_release(c->nc, c->key, NULL);
 	if (c->state_created)
 		(void)fs_rm_rf(c->state_dir, NULL);
 }
@@ -106,6 +152,7 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 	int r = state_dir_path(c->nc, argv_root(c->a), c->a->container_id, &c->state_dir, e);
 	if (r < 0)
 		return r;
+	c->key = strrchr(c->state_dir, '/') + 1;
 	if ((r = state_dir_create(c->state_dir, e)) < 0)
 		return r;
 	c->state_created = true;
@@ -174,13 +221,10 @@ static int _apply_saved(struct json *process, const struct json *saved, struct e
 	if (json_is_true(json_get(saved, "noNewPrivileges")) &&
 	    json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	for (size_t i = 0; i < 2; i++) {
-		const char *key = i == 0 ? "apparmorProfile" : "selinuxLabel";
-		const struct json *v = json_get(saved, key);
-		if (v && json_obj_set(process, key, json_clone(v)) < 0)
-			return err_set(e, ENOMEM, "out of memory");
-	}
-	return 0;
+	int r = apparmor_apply_exec(process, json_string(json_get(saved, "apparmorProfile")), e);
+	if (r < 0)
+		return r;
+	return label_apply_exec(process, json_string(json_get(saved, "selinuxLabel")), e);
 }
 
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
@@ -223,5 +267,6 @@ void harden_delete(const struct rt_args *a, const struct node_config *nc)
 		return;
 	if (!a->force && state_container_running(argv_root(a), a->container_id))
 		return;
+	(void)label_release(nc, strrchr(dir, '/') + 1, NULL);
 	(void)fs_rm_rf(dir, NULL);
 }

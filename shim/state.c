@@ -102,8 +102,9 @@ static int _proc_start_time(pid_t pid, uint64_t *ret)
 		return -EINVAL;
 	unsigned long long start = 0;
 	/* after ") ": state is field 3; start time is field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu",
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu",
 		   &start) != 1)
 		return -EINVAL;
 	*ret = start;
