@@ -43,20 +43,25 @@ FMT_SRC   = $(wildcard shim/*.c shim/monitor/*.c include/hardrun/*.h tests/*.c t
 
 all: hardrun ## build the hardrun binary
 
+Q := $(if $(V),,@)
+
 hardrun: $(MAIN_OBJ) $(B)/libhardrun.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/libhardrun.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: tests/%.c $(B)/libhardrun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
+	@echo "  TEST-CC $<"
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs check)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
@@ -101,3 +106,17 @@ clean: ## remove build outputs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+# ---- fuzzing (engine helper): libFuzzer target for the profile parser ----
+FUZZ_TIME ?= 120
+FUZZ_SRC  := $(LIB_SRC)
+$(B)/fuzz/fuzz_profile: fuzz/fuzz_profile.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@) fuzz/out/corpus
+	clang -g -O1 -std=gnu17 -D_GNU_SOURCE -Iinclude -DHARDRUN_VERSION='"$(VERSION)"' \
+		-DHARDRUN_DATADIR='"$(DATADIR)/hardrun"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: $(B)/fuzz/fuzz_profile ## run the profile parser fuzzer for FUZZ_TIME seconds
+	cp -n profiles/*.json tests/data/docker-default.json fuzz/out/corpus/ 2>/dev/null || true
+	$(B)/fuzz/fuzz_profile -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		-artifact_prefix=fuzz/out/ fuzz/out/corpus

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The create / exec / delete pipeline (include/hardrun/harden.h).
+ *
+ * create: load config.json -> resolve policy from the node config and the
+ * annotations -> (mode off: stop, file untouched) -> load the profile -> run
+ * each hardening step on the tree -> save hardening state -> start the
+ * monitor -> replace config.json atomically.  Any failure undoes what was
+ * done: the monitor is killed, the state removed, config.json never written.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hardrun/apparmor.h"
+#include "hardrun/cleanup.h"
+#include "hardrun/engine.h"
+#include "hardrun/fsutil.h"
+#include "hardrun/label.h"
+#include "hardrun/harden.h"
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+#include "hardrun/profile.h"
+#include "hardrun/rtlog.h"
+#include "hardrun/state.h"
+
+struct harden_ctx {
+	const struct rt_args *a;
+	const struct node_config *nc;
+	char *config_path;
+	mode_t config_mode;
+	struct json *spec;
+	struct policy pol;
+	struct profile *prof;
+	char *state_dir;
+	const char *key; /* basename of state_dir: the container's key */
+	bool label_held;
+	bool state_created;
+	pid_t monitor_pid;
+};
+
+typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
+
+static void _warn(struct harden_ctx *c, char *msg)
+{
+	if (msg)
+		rtlog_write(c->a->log, c->a->log_format, RTLOG_WARNING, "hardrun: %s", msg);
+	free(msg);
+}
+
+static int _step_profile(struct harden_ctx *c, struct err *e)
+{
+	return profile_load(c->nc, c->pol.profile, &c->prof, e);
+}
+
+/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
+static int _step_engine(struct harden_ctx *c, struct err *e)
+{
+	return engine_apply(c->spec, c->prof, e);
+}
+
+static int _step_apparmor(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
+	_warn(c, warning);
+	return r;
+}
+
+static int _step_selinux(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
+	c->label_held = r >= 0 && c->prof->selinux;
+	_warn(c, warning);
+	return r;
+}
+
+static const struct {
+	const char *name;
+	_step_fn fn;
+} _steps[] = {
+	{ "profile", _step_profile },
+	{ "seccomp and capabilities", _step_engine },
+	{ "apparmor", _step_apparmor },
+	{ "selinux", _step_selinux },
+	{ NULL, NULL },
+};
+
+static void _ctx_release(struct harden_ctx *c)
+{
+	free(c->config_path);
+	json_free(c->spec);
+	profile_free(c->prof);
+	free(c->state_dir);
+}
+
+static int _load_spec(struct harden_ctx *c, struct err *e)
+{
+	_cleanup_free_ char *bundle = NULL;
+	struct stat st;
+	int r = fs_absolute(c->a->bundle && *c->a->bundle ? c->a->bundle : ".", &bundle, e);
+	if (r < 0)
+		return r;
+	if (asprintf(&c->config_path, "%s/config.json", bundle) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	if (stat(bundle, &st) < 0)
+		return err_set_sys(e, errno, "bundle %s", bundle);
+	if (stat(c->config_path, &st) < 0)
+		return err_set_sys(e, errno, "bundle config %s", c->config_path);
+	c->config_mode = st.st_mode & 07777;
+	r = json_load_file(c->config_path, BUNDLE_CONFIG_MAX, &c->spec, e);
+	if (r < 0)
+		return err_prefix(e, "bundle config");
+	if (!json_is(c->spec, JSON_OBJECT))
+		return err_set(e, EINVAL, "bundle config %s: must be a JSON object",
+			       c->config_path);
+	if (!json_is(json_get(c->spec, "process"), JSON_OBJECT) && c->a->cmd != CMD_RESTORE)
+		return err_set(e, EINVAL, "bundle config %s: no \"process\" object",
+			       c->config_path);
+	return 0;
+}
+
+static int _save_spec(struct harden_ctx *c, struct err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = json_dump(c->spec, false, &text, &len, e);
+	if (r < 0)
+		return r;
+	return fs_write_atomic(c->config_path, text, len, c->config_mode, e);
+}
+
+static void _undo(struct harden_ctx *c)
+{
+	if (c->monitor_pid > 0) {
+		(void)kill(c->monitor_pid, SIGKILL);
+		(void)waitpid(c->monitor_pid, NULL, 0);
+	}
+	if (c->label_held)
+		(void)label_release(c->nc, c->key, NULL);
+	if (c->state_created)
+		(void)fs_rm_rf(c->state_dir, NULL);
+}
+
+static int _run_steps(struct harden_ctx *c, struct err *e)
+{
+	int r = state_dir_path(c->nc, argv_root(c->a), c->a->container_id, &c->state_dir, e);
+	if (r < 0)
+		return r;
+	c->key = strrchr(c->state_dir, '/') + 1;
+	if ((r = state_dir_create(c->state_dir, e)) < 0)
+		return r;
+	c->state_created = true;
+	for (size_t i = 0; _steps[i].fn; i++) {
+		r = _steps[i].fn(c, e);
+		if (r < 0)
+			return err_prefix(e, "%s", _steps[i].name);
+	}
+	if ((r = state_save_hardening(c->state_dir, c->spec, e)) < 0)
+		return r;
+	return _save_spec(c, e);
+}
+
+int harden_create(const struct rt_args *a, const struct node_config *nc, struct err *e)
+{
+	struct harden_ctx c = { .a = a, .nc = nc };
+	int r = _load_spec(&c, e);
+	if (r < 0)
+		goto out;
+	r = policy_resolve(nc, json_get(c.spec, "annotations"), &c.pol, e);
+	if (r < 0 || c.pol.mode == MODE_OFF)
+		goto out;
+	r = _run_steps(&c, e);
+	if (r < 0)
+		_undo(&c);
+out:
+	_ctx_release(&c);
+	return r;
+}
+
+/* Keep only the names of set that the container's saved set also has. */
+static int _intersect_names(struct json *set, const struct json *allowed)
+{
+	if (!json_is(set, JSON_ARRAY))
+		return -EINVAL;
+	for (size_t i = 0; i < set->n;) {
+		const char *name = json_string(set->items[i]);
+		bool keep = false;
+		json_foreach (k, allowed) {
+			const char *a = json_string(allowed->items[k]);
+			keep = keep || (name && a && strcmp(name, a) == 0);
+		}
+		if (keep)
+			i++;
+		else
+			json_arr_remove(set, i);
+	}
+	return 0;
+}
+
+static const char *const _cap_sets[] = { "bounding", "effective", "inheritable", "permitted",
+					 "ambient" };
+
+/* Exec processes get at most the container's capabilities, set by set, and
+ * exactly the container's noNewPrivileges and LSM labels. */
+static int _apply_saved(struct json *process, const struct json *saved, struct err *e)
+{
+	struct json *caps = json_get(process, "capabilities");
+	const struct json *saved_caps = json_get(saved, "capabilities");
+	for (size_t i = 0; caps && i < sizeof(_cap_sets) / sizeof(_cap_sets[0]); i++) {
+		struct json *set = json_get(caps, _cap_sets[i]);
+		if (set && _intersect_names(set, json_get(saved_caps, _cap_sets[i])) < 0)
+			return err_set(e, EINVAL, "process capabilities.%s: must be an array",
+				       _cap_sets[i]);
+	}
+	if (json_is_true(json_get(saved, "noNewPrivileges")) &&
+	    json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = apparmor_apply_exec(process, json_string(json_get(saved, "apparmorProfile")), e);
+	if (r < 0)
+		return r;
+	return label_apply_exec(process, json_string(json_get(saved, "selinuxLabel")), e);
+}
+
+int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_json_ struct json *saved = NULL, *process = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t len;
+
+	if (!a->process || !a->container_id)
+		return 0;
+	int r = state_dir_path(nc, argv_root(a), a->container_id, &dir, e);
+	if (r < 0)
+		return r;
+	r = state_load_hardening(dir, &saved, e);
+	if (r == -ENOENT)
+		return 0; /* not a container hardrun hardened */
+	if (r < 0)
+		return err_prefix(e, "container %s hardening state", a->container_id);
+	if (stat(a->process, &st) < 0)
+		return err_set_sys(e, errno, "exec process file %s", a->process);
+	r = json_load_file(a->process, BUNDLE_CONFIG_MAX, &process, e);
+	if (r < 0)
+		return err_prefix(e, "exec process file");
+	if (!json_is(process, JSON_OBJECT))
+		return err_set(e, EINVAL, "exec process file %s: must be a JSON object",
+			       a->process);
+	if ((r = _apply_saved(process, saved, e)) < 0)
+		return err_prefix(e, "exec process file %s", a->process);
+	if ((r = json_dump(process, false, &text, &len, e)) < 0)
+		return r;
+	return fs_write_atomic(a->process, text, len, st.st_mode & 07777, e);
+}
+
+void harden_delete(const struct rt_args *a, const struct node_config *nc)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (!a->container_id || state_dir_path(nc, argv_root(a), a->container_id, &dir, NULL) < 0)
+		return;
+	if (!a->force && state_container_running(argv_root(a), a->container_id))
+		return;
+	(void)label_release(nc, strrchr(dir, '/') + 1, NULL);
+	(void)fs_rm_rf(dir, NULL);
+}
