@@ -67,6 +67,13 @@ static struct strmap *_cat_map(const struct rec_section *s, const struct _rec_ca
 	return (struct strmap *)((char *)s + c->off);
 }
 
+struct strmap *recording_cat(const struct rec_section *s, int i)
+{
+	return _cat_map(s, &_rec_cats[i]);
+}
+
+_Static_assert(sizeof(_rec_cats) / sizeof(_rec_cats[0]) == REC_CATS, "REC_CATS");
+
 /* ---------- to JSON ---------- */
 
 static struct json *_leaf_json(const struct _rec_cat *c, const struct strmap_item *it)

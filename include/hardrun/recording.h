@@ -63,6 +63,10 @@ struct recording {
 
 extern const char *const recording_section_names[REC__SECTIONS];
 
+/* The categories of a section, for code that walks all of them (merge). */
+#define REC_CATS 6
+struct strmap *recording_cat(const struct rec_section *s, int i);
+
 /* "rwcxm" letters for access bits, into buf (>= 6 bytes). */
 const char *recording_access_string(unsigned access, char buf[static 6]);
 int recording_access_parse(const char *s, unsigned *ret);
