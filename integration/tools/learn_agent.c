@@ -75,7 +75,8 @@ static int cmd_prepare(const char *bundle, const char *sock)
 	if (learn_prepare(sc, &e) < 0)
 		goto fail;
 	json_obj_set(sc, "listenerPath", json_new_string(sock));
-	if (json_dump(doc, true, &buf, &len, &e) < 0 || fs_write_atomic(path, buf, len, 0644, &e) < 0)
+	if (json_dump(doc, true, &buf, &len, &e) < 0 ||
+	    fs_write_atomic(path, buf, len, 0644, &e) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -88,7 +89,9 @@ static int recv_fd(int conn)
 	char data[1 << 16];
 	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = { data, sizeof(data) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
 	if (recvmsg(conn, &m, MSG_CMSG_CLOEXEC) < 0)
 		return -1;
@@ -111,8 +114,10 @@ static void on_term(int sig)
 static int cmd_serve(const char *sock, const char *recdir, const char *profile, const char *id)
 {
 	struct err e = { 0 };
-	struct monitor_spec spec = { .container_id = (char *)id, .profile_name = (char *)profile,
-				     .recordings_dir = (char *)recdir, .mode = MODE_LEARN };
+	struct monitor_spec spec = { .container_id = (char *)id,
+				     .profile_name = (char *)profile,
+				     .recordings_dir = (char *)recdir,
+				     .mode = MODE_LEARN };
 	struct pollfd pfd[MAX_FDS + 1];
 	bool started[MAX_FDS] = { 0 };
 	int session[MAX_FDS], nfds = 0, sessions = 0, seen = 0;
@@ -166,11 +171,16 @@ static int cmd_serve(const char *sock, const char *recdir, const char *profile, 
 				memset(req, 0, sizeof(*req));
 				if (ioctl(pfd[i].fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 					continue;
-				char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
-				struct mon_call c = { .id = req->id, .pid = req->pid,
-						      .arch = req->data.arch, .nr = req->data.nr,
-						      .name = name ? name : "?", .ip = req->data.instruction_pointer,
-						      .notify_fd = pfd[i].fd, .session = session[i],
+				char *name = seccomp_syscall_resolve_num_arch(req->data.arch,
+									      req->data.nr);
+				struct mon_call c = { .id = req->id,
+						      .pid = req->pid,
+						      .arch = req->data.arch,
+						      .nr = req->data.nr,
+						      .name = name ? name : "?",
+						      .ip = req->data.instruction_pointer,
+						      .notify_fd = pfd[i].fd,
+						      .session = session[i],
 						      .started = started[i] };
 				memcpy(c.args, req->data.args, sizeof(c.args));
 				int err_ = 0;
@@ -203,6 +213,7 @@ int main(int argc, char **argv)
 		return cmd_prepare(argv[2], argv[3]);
 	if (argc == 6 && strcmp(argv[1], "serve") == 0)
 		return cmd_serve(argv[2], argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: learn_agent prepare BUNDLE SOCKET | serve SOCKET RECDIR PROFILE ID\n");
+	fprintf(stderr,
+		"usage: learn_agent prepare BUNDLE SOCKET | serve SOCKET RECDIR PROFILE ID\n");
 	return 2;
 }
