@@ -43,20 +43,25 @@ FMT_SRC   = $(wildcard shim/*.c shim/monitor/*.c include/hardrun/*.h tests/*.c t
 
 all: hardrun ## build the hardrun binary
 
+Q := $(if $(V),,@)
+
 hardrun: $(MAIN_OBJ) $(B)/libhardrun.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/libhardrun.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: tests/%.c $(B)/libhardrun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
+	@echo "  TEST-CC $<"
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs check)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -183,6 +183,8 @@ int fs_absolute(const char *path, char **ret, struct err *e)
 	char *out;
 	if (path[0] == '/') {
 		out = strdup(path);
+	} else if (strcmp(path, ".") == 0) {
+		out = get_current_dir_name();
 	} else {
 		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof(cwd)))

@@ -136,9 +136,84 @@ out:
 	return r;
 }
 
+/* Keep only the names of set that the container's saved set also has. */
+static int _intersect_names(struct json *set, const struct json *allowed)
+{
+	if (!json_is(set, JSON_ARRAY))
+		return -EINVAL;
+	for (size_t i = 0; i < set->n;) {
+		const char *name = json_string(set->items[i]);
+		bool keep = false;
+		json_foreach (k, allowed) {
+			const char *a = json_string(allowed->items[k]);
+			keep = keep || (name && a && strcmp(name, a) == 0);
+		}
+		if (keep)
+			i++;
+		else
+			json_arr_remove(set, i);
+	}
+	return 0;
+}
+
+static const char *const _cap_sets[] = { "bounding", "effective", "inheritable", "permitted",
+					 "ambient" };
+
+/* Exec processes get at most the container's capabilities, set by set, and
+ * exactly the container's noNewPrivileges and LSM labels. */
+static int _apply_saved(struct json *process, const struct json *saved, struct err *e)
+{
+	struct json *caps = json_get(process, "capabilities");
+	const struct json *saved_caps = json_get(saved, "capabilities");
+	for (size_t i = 0; caps && i < sizeof(_cap_sets) / sizeof(_cap_sets[0]); i++) {
+		struct json *set = json_get(caps, _cap_sets[i]);
+		if (set && _intersect_names(set, json_get(saved_caps, _cap_sets[i])) < 0)
+			return err_set(e, EINVAL, "process capabilities.%s: must be an array",
+				       _cap_sets[i]);
+	}
+	if (json_is_true(json_get(saved, "noNewPrivileges")) &&
+	    json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < 2; i++) {
+		const char *key = i == 0 ? "apparmorProfile" : "selinuxLabel";
+		const struct json *v = json_get(saved, key);
+		if (v && json_obj_set(process, key, json_clone(v)) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
-	return 0;
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_json_ struct json *saved = NULL, *process = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct stat st;
+	size_t len;
+
+	if (!a->process || !a->container_id)
+		return 0;
+	int r = state_dir_path(nc, argv_root(a), a->container_id, &dir, e);
+	if (r < 0)
+		return r;
+	r = state_load_hardening(dir, &saved, e);
+	if (r == -ENOENT)
+		return 0; /* not a container hardrun hardened */
+	if (r < 0)
+		return err_prefix(e, "container %s hardening state", a->container_id);
+	if (stat(a->process, &st) < 0)
+		return err_set_sys(e, errno, "exec process file %s", a->process);
+	r = json_load_file(a->process, BUNDLE_CONFIG_MAX, &process, e);
+	if (r < 0)
+		return err_prefix(e, "exec process file");
+	if (!json_is(process, JSON_OBJECT))
+		return err_set(e, EINVAL, "exec process file %s: must be a JSON object",
+			       a->process);
+	if ((r = _apply_saved(process, saved, e)) < 0)
+		return err_prefix(e, "exec process file %s", a->process);
+	if ((r = json_dump(process, false, &text, &len, e)) < 0)
+		return r;
+	return fs_write_atomic(a->process, text, len, st.st_mode & 07777, e);
 }
 
 void harden_delete(const struct rt_args *a, const struct node_config *nc)

@@ -499,6 +499,8 @@ static int _parse_error(yajl_handle h, const char *buf, size_t len, struct _pars
 		return err_set(e, EINVAL, "JSON object key contains a NUL byte");
 	size_t off = yajl_get_bytes_consumed(h);
 	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)buf, len);
+	if (msg)
+		msg[strcspn((char *)msg, "\n")] = '\0';
 	int r = err_set(e, EINVAL, "invalid JSON at byte %zu: %s", off,
 			msg ? (const char *)msg : "parse error");
 	if (msg)
@@ -506,8 +508,18 @@ static int _parse_error(yajl_handle h, const char *buf, size_t len, struct _pars
 	return r;
 }
 
+static bool _blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
+			return false;
+	return true;
+}
+
 int json_parse(const char *buf, size_t len, struct json **ret, struct err *e)
 {
+	if (_blank(buf, len))
+		return err_set(e, EINVAL, "empty JSON document");
 	struct _parse_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return err_set(e, ENOMEM, "out of memory while parsing JSON");

@@ -89,12 +89,34 @@ int state_load_hardening(const char *dir, struct json **ret, struct err *e)
 	return json_load_file(path, STATE_FILE_MAX, ret, e);
 }
 
+/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
+static int _proc_start_time(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024];
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -ESRCH;
+	char *p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
+	if (!p)
+		return -EINVAL;
+	unsigned long long start = 0;
+	/* after ") ": state is field 3; start time is field 22 */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu",
+		   &start) != 1)
+		return -EINVAL;
+	*ret = start;
+	return 0;
+}
+
 /* runc keeps <root>/<id>/state.json with init_process_pid and _start. */
 bool state_container_running(const char *root, const char *id)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_json_ struct json *st = NULL;
 	int64_t pid;
+	uint64_t want, have;
 
 	if (!id || strchr(id, '/') || asprintf(&path, "%s/%s/state.json", root, id) < 0)
 		return false;
@@ -102,5 +124,8 @@ bool state_container_running(const char *root, const char *id)
 		return false;
 	if (json_to_int64(json_get(st, "init_process_pid"), &pid) < 0 || pid <= 0)
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (_proc_start_time((pid_t)pid, &have) < 0)
+		return false;
+	/* a recycled pid is not the container */
+	return json_to_uint64(json_get(st, "init_process_start"), &want) < 0 || want == have;
 }
