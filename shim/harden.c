@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "hardrun/apparmor.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/label.h"
+#include "hardrun/monitor.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
@@ -80,15 +80,39 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 	return r;
 }
 
+/* Last step: everything else has succeeded, the monitor can start listening. */
+static int _step_monitor(struct harden_ctx *c, struct err *e)
+{
+	_cleanup_free_ char *sock = NULL;
+	if (!c->pol.monitor)
+		return 0;
+	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = monitor_prepare(c->spec, &c->pol, c->prof, sock, e);
+	if (r < 0)
+		return r;
+	struct monitor_spec ms = {
+		.container_id = (char *)c->a->container_id,
+		.runtime_root = (char *)argv_root(c->a),
+		.state_dir = c->state_dir,
+		.socket_path = sock,
+		.mode = c->pol.mode,
+		.profile_name = c->prof->name,
+		.profile_doc = c->prof->doc,
+		.events_file = c->nc->events_file,
+		.recordings_dir = c->nc->recordings_dir,
+		.annotations = json_get(c->spec, "annotations"),
+	};
+	return monitor_spawn(&ms, &c->monitor_pid, e);
+}
+
 static const struct {
 	const char *name;
 	_step_fn fn;
 } _steps[] = {
-	{ "profile", _step_profile },
-	{ "seccomp and capabilities", _step_engine },
-	{ "apparmor", _step_apparmor },
-	{ "selinux", _step_selinux },
-	{ NULL, NULL },
+	{ "profile", _step_profile },	{ "seccomp and capabilities", _step_engine },
+	{ "apparmor", _step_apparmor }, { "selinux", _step_selinux },
+	{ "monitor", _step_monitor },	{ NULL, NULL },
 };
 
 static void _ctx_release(struct harden_ctx *c)
@@ -137,10 +161,8 @@ static int _save_spec(struct harden_ctx *c, struct err *e)
 
 static void _undo(struct harden_ctx *c)
 {
-	if (c->monitor_pid > 0) {
-		(void)kill(c->monitor_pid, SIGKILL);
-		(void)waitpid(c->monitor_pid, NULL, 0);
-	}
+	if (c->monitor_pid > 0)
+		(void)kill(c->monitor_pid, SIGKILL); /* a grandchild: nothing to reap */
 	if (c->label_held)
 		(void)label_release(c->nc, c->key, NULL);
 	if (c->state_created)
@@ -149,7 +171,8 @@ static void _undo(struct harden_ctx *c)
 
 static int _run_steps(struct harden_ctx *c, struct err *e)
 {
-	int r = state_dir_path(c->nc, argv_root(c->a), c->a->container_id, &c->state_dir, e);
+	int r = state_dir_path(c->nc->state_dir, argv_root(c->a), c->a->container_id, &c->state_dir,
+			       e);
 	if (r < 0)
 		return r;
 	c->key = strrchr(c->state_dir, '/') + 1;
@@ -237,7 +260,7 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 
 	if (!a->process || !a->container_id)
 		return 0;
-	int r = state_dir_path(nc, argv_root(a), a->container_id, &dir, e);
+	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
 	if (r < 0)
 		return r;
 	r = state_load_hardening(dir, &saved, e);
@@ -263,10 +286,11 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 void harden_delete(const struct rt_args *a, const struct node_config *nc)
 {
 	_cleanup_free_ char *dir = NULL;
-	if (!a->container_id || state_dir_path(nc, argv_root(a), a->container_id, &dir, NULL) < 0)
+	if (!a->container_id ||
+	    state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, NULL) < 0)
 		return;
 	if (!a->force && state_container_running(argv_root(a), a->container_id))
 		return;
 	(void)label_release(nc, strrchr(dir, '/') + 1, NULL);
-	(void)fs_rm_rf(dir, NULL);
+	(void)monitor_delete(nc->state_dir, argv_root(a), a->container_id, NULL);
 }

@@ -74,10 +74,6 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 
-/* <state_root>/<hash of runtime root + id>: the container's monitor state dir
- * (*ret malloc'd).  Fails when the socket path would not fit in sun_path. */
-int monitor_state_dir(const char *state_root, const char *runtime_root, const char *id, char **ret,
-		      struct err *e);
 /* `delete`: stop the container's monitor if it still runs and remove its
  * state dir.  Missing state is not an error.  Events and exec logs stay. */
 int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e);

@@ -18,6 +18,7 @@
 #include "hardrun/cmd_events.h"
 #include "hardrun/learn.h"
 #include "hardrun/monitor.h"
+#include "hardrun/state.h"
 
 int learn_prepare(struct json *seccomp, struct err *e)
 {
@@ -71,7 +72,7 @@ static int _harden(char **a)
 	if (asprintf(&cfgpath, "%s/config.json", a[0]) < 0 ||
 	    json_load_file(cfgpath, 1 << 24, &cfg, &e) < 0 ||
 	    json_load_file(a[4], 1 << 24, &prof, &e) < 0 ||
-	    monitor_state_dir(a[1], a[2], a[3], &dir, &e) < 0 ||
+	    state_dir_path(a[1], a[2], a[3], &dir, &e) < 0 ||
 	    asprintf(&sock, "%s/monitor.sock", dir) < 0)
 		goto fail;
 	struct policy pol = { .mode = (enum hr_mode)_mode(a[5]), .monitor = true };

@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
 #include "hardrun/monitor.h"
+#include "hardrun/state.h"
 #include "hardrun/monitor_int.h"
 
 #define SPAWN_TIMEOUT_MS 10000
@@ -41,29 +43,6 @@ static int _mkdir(const char *path, mode_t mode, struct err *e)
 	struct stat st;
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return err_set(e, ENOTDIR, "%s is not a directory", path);
-	return 0;
-}
-
-int monitor_state_dir(const char *state_root, const char *runtime_root, const char *id, char **ret,
-		      struct err *e)
-{
-	uint64_t h = 1469598103934665603ull;
-	const char *parts[2] = { runtime_root, id };
-	for (int p = 0; p < 2; p++) {
-		for (const char *s = parts[p]; *s; s++)
-			h = (h ^ (unsigned char)*s) * 1099511628211ull;
-		h = (h ^ 0) * 1099511628211ull;
-	}
-	if (!*id || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return err_set(e, EINVAL, "invalid container id \"%s\"", id);
-	if (asprintf(ret, "%s/%016llx", state_root, (unsigned long long)h) < 0)
-		return err_set(e, ENOMEM, "out of memory");
-	if (strlen(*ret) + sizeof("/monitor.sock") > 108) {
-		free(*ret);
-		*ret = NULL;
-		return err_set(e, ENAMETOOLONG, "stateDir %s too long for a unix socket",
-			       state_root);
-	}
 	return 0;
 }
 
@@ -266,9 +245,7 @@ static bool _is_our_monitor(pid_t pid, const char *state_dir)
 int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e)
 {
 	_cleanup_free_ char *dir = NULL, *pidf = NULL;
-	static const char *const files[] = { "monitor.json", "monitor.sock", "monitor.pid",
-					     ".monitor.json.tmp" };
-	int r = monitor_state_dir(state_root, runtime_root, id, &dir, e);
+	int r = state_dir_path(state_root, runtime_root, id, &dir, e);
 	if (r < 0)
 		return r;
 	if (asprintf(&pidf, "%s/monitor.pid", dir) < 0)
@@ -282,12 +259,5 @@ int monitor_delete(const char *state_root, const char *runtime_root, const char 
 	}
 	if (pid > 1 && _is_our_monitor((pid_t)pid, dir))
 		(void)kill((pid_t)pid, SIGKILL);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, files[i]) >= 0)
-			(void)unlink(p);
-	}
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		return err_set_sys(e, errno, "rmdir %s", dir);
-	return 0;
+	return fs_rm_rf(dir, e);
 }
