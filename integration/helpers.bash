@@ -184,12 +184,16 @@ bundle_sum() {
 
 # node_config [JSON]: (re)write $HARDRUN_CONFIG: the per-test defaults merged
 # with JSON (objects merge key by key, so node_config '{"defaultMode":"enforce"}').
+# The file is $NODE_CONFIG_FILE if set (suites whose daemons inherit the env at
+# setup_file time), else $BATS_TEST_TMPDIR/hardrun/config.json; stateDir,
+# recordingsDir and eventsFile live next to it.
 node_config() {
-	local extra="${1-}"
+	local extra="${1-}" file t
 	[ -n "$extra" ] || extra='{}'
-	local t="$BATS_TEST_TMPDIR/hardrun"
+	file="${NODE_CONFIG_FILE:-$BATS_TEST_TMPDIR/hardrun/config.json}"
+	t="$(dirname "$file")"
 	mkdir -p "$t"
-	export HARDRUN_CONFIG="$t/config.json"
+	export HARDRUN_CONFIG="$file"
 	jq -n --arg runtime "$RUNC" --arg t "$t" --arg profiles "$REPO_DIR/profiles" \
 		--argjson extra "$extra" '{
 			runtime: $runtime,
@@ -198,14 +202,16 @@ node_config() {
 			stateDir: ($t + "/state"),
 			recordingsDir: ($t + "/recordings"),
 			eventsFile: ($t + "/events.jsonl")
-		} * $extra' >"$HARDRUN_CONFIG"
+		} * $extra' >"$file.tmp"
+	mv "$file.tmp" "$file"
 }
 
 # node_config_raw TEXT: write $HARDRUN_CONFIG verbatim (for malformed configs).
 node_config_raw() {
-	mkdir -p "$BATS_TEST_TMPDIR/hardrun"
-	export HARDRUN_CONFIG="$BATS_TEST_TMPDIR/hardrun/config.json"
-	printf '%s' "$1" >"$HARDRUN_CONFIG"
+	local file="${NODE_CONFIG_FILE:-$BATS_TEST_TMPDIR/hardrun/config.json}"
+	mkdir -p "$(dirname "$file")"
+	export HARDRUN_CONFIG="$file"
+	printf '%s' "$1" >"$file"
 }
 
 # ----------------------------------------------------------------- runtimes --
@@ -416,4 +422,61 @@ assert_log_error_line() {
 		and (.time | type == "string"
 			and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"))
 		' <<<"$line" >/dev/null
+}
+
+# ------------------------------------------------------------------ images --
+
+IMAGE_NAME="docker.io/library/busybox-hardrun:latest"
+
+# ensure_oci_image: an OCI image layout tarball of the busybox rootfs, built
+# offline (one uncompressed layer), at $TEST_CACHE/busybox-oci.tar.  Prints it.
+ensure_oci_image() {
+	ensure_rootfs
+	local out="$TEST_CACHE/busybox-oci.tar"
+	(
+		flock 9
+		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] && exit 0
+		local w arch layer_sum layer_size cfg cfg_sum man man_sum
+		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
+		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+		mkdir -p "$w/blobs/sha256"
+		layer_sum="$(sha256sum "$ROOTFS_TAR" | cut -d' ' -f1)"
+		layer_size="$(stat -c %s "$ROOTFS_TAR")"
+		cp "$ROOTFS_TAR" "$w/blobs/sha256/$layer_sum"
+		cfg="$(jq -cn --arg arch "$arch" --arg diff "sha256:$layer_sum" '{
+			architecture: $arch, os: "linux",
+			config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"], WorkingDir: "/"},
+			rootfs: {type: "layers", diff_ids: [$diff]},
+			history: [{created_by: "hardrun integration tests (busybox-static)"}]}')"
+		printf '%s' "$cfg" >"$w/cfg"
+		cfg_sum="$(sha256sum "$w/cfg" | cut -d' ' -f1)"
+		mv "$w/cfg" "$w/blobs/sha256/$cfg_sum"
+		man="$(jq -cn --arg c "sha256:$cfg_sum" --argjson cs "${#cfg}" \
+			--arg l "sha256:$layer_sum" --argjson ls "$layer_size" '{
+			schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+			config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+			layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}')"
+		printf '%s' "$man" >"$w/man"
+		man_sum="$(sha256sum "$w/man" | cut -d' ' -f1)"
+		mv "$w/man" "$w/blobs/sha256/$man_sum"
+		jq -cn --arg m "sha256:$man_sum" --argjson ms "${#man}" --arg arch "$arch" \
+			--arg name "$IMAGE_NAME" '{
+			schemaVersion: 2,
+			manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+				digest: $m, size: $ms, platform: {architecture: $arch, os: "linux"},
+				annotations: {"io.containerd.image.name": $name,
+					"org.opencontainers.image.ref.name": "latest"}}]}' >"$w/index.json"
+		echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
+		tar --numeric-owner -C "$w" -cf "$out.tmp" oci-layout index.json blobs
+		mv "$out.tmp" "$out"
+		rm -rf "$w"
+	) 9>"$TEST_CACHE/.oci.lock" || return 1
+	echo "$out"
+}
+
+# umount_under DIR: unmount everything mounted below DIR (deepest first).
+umount_under() {
+	local m
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
