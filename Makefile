@@ -106,3 +106,17 @@ clean: ## remove build outputs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+# ---- fuzzing (engine helper): libFuzzer target for the profile parser ----
+FUZZ_TIME ?= 120
+FUZZ_SRC  := $(LIB_SRC)
+$(B)/fuzz/fuzz_profile: fuzz/fuzz_profile.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@) fuzz/out/corpus
+	clang -g -O1 -std=gnu17 -D_GNU_SOURCE -Iinclude -DHARDRUN_VERSION='"$(VERSION)"' \
+		-DHARDRUN_DATADIR='"$(DATADIR)/hardrun"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: $(B)/fuzz/fuzz_profile ## run the profile parser fuzzer for FUZZ_TIME seconds
+	cp -n profiles/*.json tests/data/docker-default.json fuzz/out/corpus/ 2>/dev/null || true
+	$(B)/fuzz/fuzz_profile -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		-artifact_prefix=fuzz/out/ fuzz/out/corpus

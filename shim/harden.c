@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
+#include "hardrun/apparmor.h"
 #include "hardrun/cleanup.h"
+#include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
+#include "hardrun/label.h"
+#include "hardrun/monitor.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
@@ -32,26 +35,91 @@ struct harden_ctx {
 	mode_t config_mode;
 	struct json *spec;
 	struct policy pol;
-
+	struct profile *prof;
 	char *state_dir;
+	const char *key; /* basename of state_dir: the container's key */
+	bool label_held;
 	bool state_created;
 	pid_t monitor_pid;
 };
 
 typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
 
+static void _warn(struct harden_ctx *c, char *msg)
+{
+	if (msg)
+		rtlog_write(c->a->log, c->a->log_format, RTLOG_WARNING, "hardrun: %s", msg);
+	free(msg);
+}
+
+static int _step_profile(struct harden_ctx *c, struct err *e)
+{
+	return profile_load(c->nc, c->pol.profile, &c->prof, e);
+}
+
+/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
+static int _step_engine(struct harden_ctx *c, struct err *e)
+{
+	return engine_apply(c->spec, c->prof, e);
+}
+
+static int _step_apparmor(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
+	_warn(c, warning);
+	return r;
+}
+
+static int _step_selinux(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
+	c->label_held = r >= 0 && c->prof->selinux;
+	_warn(c, warning);
+	return r;
+}
+
+/* Last step: everything else has succeeded, the monitor can start listening. */
+static int _step_monitor(struct harden_ctx *c, struct err *e)
+{
+	_cleanup_free_ char *sock = NULL;
+	if (!c->pol.monitor)
+		return 0;
+	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = monitor_prepare(c->spec, &c->pol, c->prof, sock, e);
+	if (r < 0)
+		return r;
+	struct monitor_spec ms = {
+		.container_id = (char *)c->a->container_id,
+		.runtime_root = (char *)argv_root(c->a),
+		.state_dir = c->state_dir,
+		.socket_path = sock,
+		.mode = c->pol.mode,
+		.profile_name = c->prof->name,
+		.profile_doc = c->prof->doc,
+		.events_file = c->nc->events_file,
+		.recordings_dir = c->nc->recordings_dir,
+		.annotations = json_get(c->spec, "annotations"),
+	};
+	return monitor_spawn(&ms, &c->monitor_pid, e);
+}
+
 static const struct {
 	const char *name;
 	_step_fn fn;
 } _steps[] = {
-	{ NULL, NULL },
+	{ "profile", _step_profile },	{ "seccomp and capabilities", _step_engine },
+	{ "apparmor", _step_apparmor }, { "selinux", _step_selinux },
+	{ "monitor", _step_monitor },	{ NULL, NULL },
 };
 
 static void _ctx_release(struct harden_ctx *c)
 {
 	free(c->config_path);
 	json_free(c->spec);
-
+	profile_free(c->prof);
 	free(c->state_dir);
 }
 
@@ -93,19 +161,21 @@ static int _save_spec(struct harden_ctx *c, struct err *e)
 
 static void _undo(struct harden_ctx *c)
 {
-	if (c->monitor_pid > 0) {
-		(void)kill(c->monitor_pid, SIGKILL);
-		(void)waitpid(c->monitor_pid, NULL, 0);
-	}
+	if (c->monitor_pid > 0)
+		(void)kill(c->monitor_pid, SIGKILL); /* a grandchild: nothing to reap */
+	if (c->label_held)
+		(void)label_release(c->nc, c->key, NULL);
 	if (c->state_created)
 		(void)fs_rm_rf(c->state_dir, NULL);
 }
 
 static int _run_steps(struct harden_ctx *c, struct err *e)
 {
-	int r = state_dir_path(c->nc, argv_root(c->a), c->a->container_id, &c->state_dir, e);
+	int r = state_dir_path(c->nc->state_dir, argv_root(c->a), c->a->container_id, &c->state_dir,
+			       e);
 	if (r < 0)
 		return r;
+	c->key = strrchr(c->state_dir, '/') + 1;
 	if ((r = state_dir_create(c->state_dir, e)) < 0)
 		return r;
 	c->state_created = true;
@@ -174,13 +244,10 @@ static int _apply_saved(struct json *process, const struct json *saved, struct e
 	if (json_is_true(json_get(saved, "noNewPrivileges")) &&
 	    json_obj_set(process, "noNewPrivileges", json_new_bool(true)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	for (size_t i = 0; i < 2; i++) {
-		const char *key = i == 0 ? "apparmorProfile" : "selinuxLabel";
-		const struct json *v = json_get(saved, key);
-		if (v && json_obj_set(process, key, json_clone(v)) < 0)
-			return err_set(e, ENOMEM, "out of memory");
-	}
-	return 0;
+	int r = apparmor_apply_exec(process, json_string(json_get(saved, "apparmorProfile")), e);
+	if (r < 0)
+		return r;
+	return label_apply_exec(process, json_string(json_get(saved, "selinuxLabel")), e);
 }
 
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
@@ -193,7 +260,7 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 
 	if (!a->process || !a->container_id)
 		return 0;
-	int r = state_dir_path(nc, argv_root(a), a->container_id, &dir, e);
+	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
 	if (r < 0)
 		return r;
 	r = state_load_hardening(dir, &saved, e);
@@ -219,9 +286,11 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 void harden_delete(const struct rt_args *a, const struct node_config *nc)
 {
 	_cleanup_free_ char *dir = NULL;
-	if (!a->container_id || state_dir_path(nc, argv_root(a), a->container_id, &dir, NULL) < 0)
+	if (!a->container_id ||
+	    state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, NULL) < 0)
 		return;
 	if (!a->force && state_container_running(argv_root(a), a->container_id))
 		return;
-	(void)fs_rm_rf(dir, NULL);
+	(void)label_release(nc, strrchr(dir, '/') + 1, NULL);
+	(void)monitor_delete(nc->state_dir, argv_root(a), a->container_id, NULL);
 }

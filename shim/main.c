@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "hardrun/argv.h"
+#include "hardrun/cmd_events.h"
+#include "hardrun/cmd_profile.h"
+#include "hardrun/monitor.h"
 #include "hardrun/err.h"
 #include "hardrun/harden.h"
 #include "hardrun/nodeconf.h"
@@ -31,6 +34,9 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } _own_commands[] = {
 	{ "version", _cmd_version },
+	{ "profile", cmd_profile },
+	{ "monitor", monitor_main },
+	{ "events", cmd_events },
 };
 
 static int _own_command(int argc, char **argv)

@@ -14,12 +14,13 @@
 #define HARDENING_FILE "hardening.json"
 #define STATE_FILE_MAX (1u << 20)
 
-/* FNV-1a over root, a NUL, and id: short enough for unix socket paths. */
+/* FNV-1a over root, a NUL, id and a NUL: short enough for unix socket paths. */
 static uint64_t _key(const char *root, const char *id)
 {
 	uint64_t h = 1469598103934665603ULL;
-	for (const char *parts[] = { root, "", id }, **p = parts; p < parts + 3; p++) {
-		const char *s = *p;
+	const char *parts[2] = { root, id };
+	for (int p = 0; p < 2; p++) {
+		const char *s = parts[p];
 		do {
 			h ^= (unsigned char)*s;
 			h *= 1099511628211ULL;
@@ -28,13 +29,21 @@ static uint64_t _key(const char *root, const char *id)
 	return h;
 }
 
-int state_dir_path(const struct node_config *nc, const char *root, const char *id, char **ret,
+int state_dir_path(const char *state_root, const char *root, const char *id, char **ret,
 		   struct err *e)
 {
 	if (!id || !*id)
 		return err_set(e, EINVAL, "no container id on the command line");
-	if (asprintf(ret, "%s/%016" PRIx64, nc->state_dir, _key(root, id)) < 0)
+	if (strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return err_set(e, EINVAL, "invalid container id \"%s\"", id);
+	if (asprintf(ret, "%s/%016" PRIx64, state_root, _key(root, id)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
+	if (strlen(*ret) + sizeof("/monitor.sock") > 108) {
+		free(*ret);
+		*ret = NULL;
+		return err_set(e, ENAMETOOLONG, "stateDir %s too long for a unix socket path",
+			       state_root);
+	}
 	return 0;
 }
 
@@ -102,8 +111,9 @@ static int _proc_start_time(pid_t pid, uint64_t *ret)
 		return -EINVAL;
 	unsigned long long start = 0;
 	/* after ") ": state is field 3; start time is field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu",
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu",
 		   &start) != 1)
 		return -EINVAL;
 	*ret = start;

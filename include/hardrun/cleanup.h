@@ -55,6 +55,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose)
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
+/* libseccomp filter context (scmp_filter_ctx is a void *). */
+#ifdef SCMP_VER_MAJOR
+static inline void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+#define _cleanup_seccomp_ _cleanup_(seccomp_releasep)
+#endif
+
 #define _cleanup_free_	   _cleanup_(freep)
 #define _cleanup_close_	   _cleanup_(closep)
 #define _cleanup_fclose_   _cleanup_(fclosep)

@@ -1,5 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Learning mode: the seam between the monitor loop and the recorder (shim/learn.c). */
+/*
+ * Learning mode (implemented on branch `learn`, shim/learn*.c).  This header is
+ * the only coordination point between the monitor and the recorder.
+ *
+ * create side: monitor_prepare() calls learn_prepare() for MODE_LEARN on the
+ * already-rendered linux.seccomp object (listenerPath/listenerMetadata are set
+ * by the monitor afterwards).
+ *
+ * monitor side (`hardrun monitor`, MODE_LEARN): learn_open() once at start,
+ * learn_on_call() for every notification (return 0: continue the call; > 0:
+ * fail it with *ret_errno; < 0: error, the call is continued), learn_flush()
+ * about once a second while calls arrived since the last flush, and at exit,
+ * then learn_close().
+ */
 #ifndef HARDRUN_LEARN_H
 #define HARDRUN_LEARN_H
 
@@ -7,12 +20,10 @@
 #include "hardrun/json.h"
 #include "hardrun/monitor.h"
 
-int learn_prepare(struct json *seccomp,
-		  struct err *e); /* rewrite rendered linux.seccomp for learn mode */
-void *learn_open(const struct monitor_spec *s, struct err *e); /* per-container recorder */
-int learn_on_call(void *learn_ctx, const struct mon_call *c,
-		  int *ret_errno);	   /* record; 0 = CONTINUE */
-int learn_flush(void *ctx, struct err *e); /* atomic write if dirty; called ~1/s */
-void learn_close(void *ctx);		   /* final flush + free */
+int learn_prepare(struct json *seccomp, struct err *e);
+void *learn_open(const struct monitor_spec *s, struct err *e);
+int learn_on_call(void *learn_ctx, const struct mon_call *c, int *ret_errno);
+int learn_flush(void *ctx, struct err *e);
+void learn_close(void *ctx);
 
 #endif

@@ -54,6 +54,7 @@ struct mon_call {
 	uint64_t args[6];
 	uint64_t ip;
 	int notify_fd; /* the fd it came from (for ID_VALID) */
+	int mem_fd;    /* /proc/<pid>/mem when already open, else -1 */
 	int session;   /* 0 = container init, n = n-th runc exec */
 	bool started;  /* the entrypoint's execve has happened for this session */
 };
@@ -72,6 +73,10 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		    const char *socket_path, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
+
+/* `delete`: stop the container's monitor if it still runs and remove its
+ * state dir.  Missing state is not an error.  Events and exec logs stay. */
+int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e);
 
 int monitor_spec_write(const struct monitor_spec *spec, struct err *e);
 int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct err *e);

@@ -43,6 +43,8 @@ int profile_parse(const struct json *doc, struct profile **ret, struct err *e);
 int profile_load(const struct node_config *nc, const char *name, struct profile **ret,
 		 struct err *e);
 int profile_load_file(const char *path, struct profile **ret, struct err *e);
+/* Serialise the validated document (pretty JSON, NUL-terminated). */
+int profile_to_json(const struct profile *p, char **ret_buf, size_t *ret_len, struct err *e);
 void profile_free(struct profile *p);
 static inline void profile_freep(struct profile **p)
 {

@@ -15,8 +15,10 @@
 #include "hardrun/json.h"
 #include "hardrun/nodeconf.h"
 
-/* Directory for the container (not created). */
-int state_dir_path(const struct node_config *nc, const char *root, const char *id, char **ret,
+/* Directory for the container (not created) under state_root (the node's
+ * stateDir); fails for ids with '/', "." or ".." and when the monitor socket
+ * path would not fit a sockaddr_un. */
+int state_dir_path(const char *state_root, const char *root, const char *id, char **ret,
 		   struct err *e);
 /* Create it (and stateDir) with mode 0700; an existing one is emptied first. */
 int state_dir_create(const char *dir, struct err *e);

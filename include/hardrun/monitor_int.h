@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals of the monitor (the files in shim/monitor/), shared between its files and
+ * the unit tests.  Nothing outside shim/monitor/ and tests/ includes this.
+ *
+ *   nfilter.c   the NOTIFY rule table and the linux.seccomp transform (pure)
+ *   evaluate.c  rule evaluation over a call + process context (pure)
+ *   procinfo.c  /proc reads: pointer arguments, process context, evidence
+ *   event.c     Falco-compatible event lines and the exec log
+ *   cgkill.c    kill every process of a container's cgroup
+ *   listener.c  the unix socket runc connects to
+ *   loop.c      `hardrun monitor`: the epoll loop
+ *   spawn.c     monitor_spawn, state directory, monitor.json
+ */
+#ifndef HARDRUN_MONITOR_INT_H
+#define HARDRUN_MONITOR_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "hardrun/err.h"
+#include "hardrun/json.h"
+#include "hardrun/monitor.h"
+#include "hardrun/rules.h"
+
+/* ---- nfilter.c: argument conditions as OCI writes them ---- */
+
+enum nf_op {
+	NF_NE,
+	NF_LT,
+	NF_LE,
+	NF_EQ,
+	NF_GE,
+	NF_GT,
+	NF_MASKED_EQ, /* (arg & v) == v2, OCI: value = mask, valueTwo = datum */
+};
+
+#define NF_MAX_CONDS 6
+
+struct nf_cond {
+	unsigned idx;
+	enum nf_op op;
+	uint64_t v, v2;
+};
+
+/* A conjunction of conditions; n == 0 matches every call. */
+struct nf_alt {
+	unsigned n;
+	struct nf_cond c[NF_MAX_CONDS];
+};
+
+enum nf_kind {
+	NF_NOTIFY, /* notify when one of `notify` matches, else the profile's allow */
+	NF_ENOSYS, /* allowed by the profile: answer ENOSYS in the filter (clone3) */
+};
+
+/* One monitored syscall.  `notify` and `allow` are disjoint and together cover
+ * every argument vector (checked by the unit tests); n_notify == 0 means the
+ * syscall is notified unconditionally. */
+struct nf_entry {
+	const char *name;
+	enum nf_kind kind;
+	const struct nf_alt *notify;
+	unsigned n_notify;
+	const struct nf_alt *allow;
+	unsigned n_allow;
+};
+
+const struct nf_entry *nfilter_table(unsigned *ret_n);
+const struct nf_entry *nfilter_find(const char *name);
+bool nfilter_alt_match(const struct nf_alt *a, const uint64_t args[6]);
+/* a AND b: 1 written to ret, 0 empty, -EOPNOTSUPP not expressible in OCI */
+int nfilter_alt_and(const struct nf_alt *a, const struct nf_alt *b, struct nf_alt *ret);
+int nfilter_op_parse(const char *s, enum nf_op *ret);
+const char *nfilter_op_name(enum nf_op op);
+
+/* Marker key the monitor writes into the rules it generates: "monitor" for rule
+ * syscalls, "audit" for profile denials turned into NOTIFY by audit mode. */
+#define NF_MARK_KEY "hardrun"
+
+/* The transform behind monitor_prepare (enforce/audit).  Pure. */
+int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
+
+/* Monitor side: classify a notified call by the (transformed) linux.seccomp of
+ * the bundle: true when it only matches audit-converted rules or the
+ * audit-converted default action, i.e. the profile would have denied it. */
+bool nfilter_is_deviation(const struct json *seccomp, const char *name, const uint64_t args[6]);
+
+/* ---- evaluate.c ---- */
+
+#define MON_COMM_MAX 16
+#define MON_TEXT_MAX 1024
+
+/* Process context of the calling task, from /proc. */
+struct mon_proc {
+	pid_t pid, ppid;
+	uid_t uid;
+	char comm[MON_COMM_MAX + 1];
+	char exe[PATH_MAX];
+	char cmdline[MON_TEXT_MAX];
+	char cwd[PATH_MAX];
+	char pcomm[MON_COMM_MAX + 1]; /* parent's comm */
+	char pcmdline[MON_TEXT_MAX];
+};
+
+/* Evidence read for the call (pointer arguments, fd targets).  Read errors
+ * leave fields empty; the rules then judge on what they have. */
+struct mon_evidence {
+	char path[PATH_MAX];	 /* path argument, absolute in the container ("" unknown) */
+	char argv[MON_TEXT_MAX]; /* execve argv joined with spaces */
+	char argv0[256];
+	char argv1[256];
+	char fd_link[PATH_MAX]; /* dup oldfd / execveat dirfd target */
+	bool fd_inet;		/* that fd is an AF_INET/AF_INET6 socket */
+	bool known_binary;	/* exec target is one of monitor.knownBinaries */
+	int family;		/* connect: AF_INET / AF_INET6 / 0 */
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t open_flags; /* openat2: from struct open_how */
+};
+
+/* Rule configuration of the container (profile monitor section + spec env). */
+struct mon_rules {
+	enum rule_action action[RULE__COUNT];
+	bool drift;	   /* knownBinaries non-empty */
+	bool audit;	   /* audit mode: deny/kill become alert */
+	char k8s_host[64]; /* KUBERNETES_SERVICE_HOST (IP literal) or "" */
+	uint16_t k8s_port;
+};
+
+struct mon_verdict {
+	int rule; /* enum rule_id, -1 when no rule fired */
+	enum rule_action action;
+	int errno_ret;	  /* for ACTION_DENY */
+	char detail[512]; /* evt.args */
+};
+
+void eval_rules_default(struct mon_rules *r);
+/* Read profile.monitor.{rules,knownBinaries}: unknown rule or action is an error. */
+int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, struct err *e);
+/* Decide about one call.  Pure: everything it needs is in its arguments. */
+void eval_call(const struct mon_call *c, const struct mon_proc *p, const struct mon_evidence *ev,
+	       const struct mon_rules *r, struct mon_verdict *ret);
+bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+
+/* ---- procinfo.c ---- */
+
+int procinfo_read(pid_t pid, struct mon_proc *ret);
+/* Fill evidence for c (reads memory, fds; validates the notification id). */
+void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char *const *known,
+		       struct mon_evidence *ret);
+
+/* The process as an exec event shows it: the new program (argv, path) with
+ * the caller's pid and parent. */
+void procinfo_exec_view(const struct mon_proc *caller, const struct mon_evidence *ev,
+			struct mon_proc *ret);
+
+/* ---- event.c ---- */
+
+struct event_ctx {
+	const char *container_id;
+	const char *container_name;
+	const char *k8s_ns;
+	const char *k8s_pod;
+	const char *image;
+	const char *hostname;
+};
+
+/* Build one event object (pure: time passed in). */
+struct json *event_build(const struct event_ctx *x, const struct timespec *when,
+			 const struct mon_call *c, const struct mon_proc *p,
+			 const struct mon_verdict *v);
+/* An exec-log record. */
+struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
+			      const struct mon_call *c, const struct mon_proc *p,
+			      const struct mon_evidence *ev, const char *result);
+/* Append j as one line with one write() (O_APPEND). */
+int event_append(int fd, const struct json *j, struct err *e);
+int event_open(const char *path, struct err *e);
+void event_format_time(const struct timespec *ts, char *buf, size_t size);
+/* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
+bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
+
+/* ---- cgkill.c ---- */
+
+/* Path of the cgroup.procs of pid's container cgroup (pids, then freezer,
+ * then the unified hierarchy).  Refuses the root cgroup. */
+int cgkill_procs_path(pid_t pid, const char *cgroup_file_text, char *buf, size_t size);
+/* SIGKILL every process in pid's cgroup until it is empty. */
+int cgkill_container(pid_t pid, struct err *e);
+
+/* ---- listener.c ---- */
+
+struct listener_conn {
+	int notify_fd;
+	pid_t pid;
+	char *container_id;
+	char *bundle;
+	char *status;
+	char *metadata;
+};
+
+int listener_open(const char *path, struct err *e);
+/* Accept one connection and receive its state JSON and notify fd. */
+int listener_receive(int listen_fd, struct listener_conn *ret, struct err *e);
+void listener_conn_release(struct listener_conn *c);
+
+#endif

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Test helper (static, runs inside busybox containers): fires one monitored
+ * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+int main(int argc, char **argv)
+{
+	long r = -1;
+	const char *w = argc > 1 ? argv[1] : "";
+	if (!strcmp(w, "ptrace")) {
+		pid_t c = fork();
+		if (c == 0) { pause(); _exit(0); }
+		r = ptrace(PTRACE_ATTACH, c, 0, 0);
+		kill(c, 9);
+	} else if (!strcmp(w, "bpf")) {
+		union bpf_attr a; memset(&a, 0, sizeof a);
+		a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		r = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+	} else if (!strcmp(w, "perf")) {
+		struct perf_event_attr a; memset(&a, 0, sizeof a);
+		a.size = sizeof a; a.type = PERF_TYPE_SOFTWARE; a.config = PERF_COUNT_SW_CPU_CLOCK;
+		r = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	} else if (!strcmp(w, "uring")) {
+		char p[120]; memset(p, 0, sizeof p);
+		r = syscall(SYS_io_uring_setup, 4, p);
+	} else if (!strcmp(w, "module")) {
+		r = syscall(SYS_finit_module, 0, "", 0);
+	} else if (!strcmp(w, "memfd")) {
+		int fd = memfd_create("x", 0), in = open("/bin/busybox", O_RDONLY);
+		char b[65536]; ssize_t n;
+		while ((n = read(in, b, sizeof b)) > 0) write(fd, b, n);
+		char *av[] = { "true", NULL }, *ev[] = { NULL };
+		r = syscall(SYS_execveat, fd, "", av, ev, AT_EMPTY_PATH);
+	} else if (!strcmp(w, "getpid")) {
+		long n = argc > 2 ? atol(argv[2]) : 1000000;
+		for (long i = 0; i < n; i++) syscall(SYS_getpid);
+		r = 0;
+	}
+	printf("%s=%ld errno=%d\n", w, r, r < 0 ? errno : 0);
+	return 0;
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `hardrun monitor --state DIR [--ready-fd N]`: one process per container.
+ *
+ * One epoll loop serves the listener socket (runc connects once for the init
+ * process and once per `runc exec`), every notify fd (one per such process:
+ * "sessions"), a pidfd of the container's init and a 1 s timer.  The monitor
+ * exits when the init has exited and every notify fd has hung up; before the
+ * first connection it waits for runc (create -> start can take any time, the
+ * init's fd stays open meanwhile), giving up if the container never appears.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hardrun/cleanup.h"
+#include "hardrun/learn.h"
+#include "hardrun/monitor_int.h"
+
+#define TAG_LISTEN	   (~0ull)
+#define TAG_PIDFD	   (~0ull - 1)
+#define TAG_TIMER	   (~0ull - 2)
+#define NO_CONNECT_GRACE_S 10
+#define NO_CONNECT_MAX_S   300
+#define NAME_CACHE	   512
+
+struct session {
+	int fd;
+	bool started;
+	bool hup;
+};
+
+struct mon {
+	struct monitor_spec spec;
+	struct mon_rules rules;
+	char **known;
+	struct event_ctx ectx;
+	char hostname[256];
+	int epfd, lfd, pidfd, tfd, events_fd, exec_fd;
+	struct session *s;
+	size_t n;
+	bool init_gone;
+	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
+	void *learn;
+	bool learn_dirty;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	time_t t0;
+	char *names[NAME_CACHE];
+};
+
+static int _epoll_add(struct mon *m, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void _log(struct mon *m, const char *what, const struct err *e)
+{
+	/* The monitor has no stderr: problems go to the events file as plain JSON. */
+	if (m->events_fd < 0)
+		return;
+	struct json *o = json_new_object();
+	char ts[64];
+	struct timespec now;
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	event_format_time(&now, ts, sizeof(ts));
+	if (o && json_obj_set(o, "time", json_new_string(ts)) >= 0 &&
+	    json_obj_set(o, "source", json_new_string("hardrun")) >= 0 &&
+	    json_obj_set(o, "level", json_new_string("error")) >= 0 &&
+	    json_obj_set(o, "msg", json_new_string(what)) >= 0 &&
+	    json_obj_set(o, "error", json_new_string(e ? e->msg : "")) >= 0 &&
+	    json_obj_set(o, "container.id", json_new_string(m->spec.container_id)) >= 0)
+		(void)event_append(m->events_fd, o, NULL);
+	json_free(o);
+}
+
+static const char *_annotation(const struct json *a, const char *k)
+{
+	return json_string(json_get(a, k));
+}
+
+static void _context(struct mon *m)
+{
+	const struct json *a = m->spec.annotations;
+	m->ectx.container_id = m->spec.container_id;
+	m->ectx.container_name = _annotation(a, "io.kubernetes.cri.container-name");
+	if (!m->ectx.container_name)
+		m->ectx.container_name = _annotation(a, "io.kubernetes.container.name");
+	m->ectx.k8s_ns = _annotation(a, "io.kubernetes.pod.namespace");
+	m->ectx.k8s_pod = _annotation(a, "io.kubernetes.pod.name");
+	m->ectx.image = _annotation(a, "io.kubernetes.cri.image-name");
+	if (gethostname(m->hostname, sizeof(m->hostname) - 1) < 0)
+		m->hostname[0] = '\0';
+	m->ectx.hostname = m->hostname;
+}
+
+static int _known_binaries(struct mon *m, struct err *e)
+{
+	const struct json *kb = json_get_path(m->spec.profile_doc, "monitor.knownBinaries");
+	m->known = calloc((kb ? kb->n : 0) + 1, sizeof(char *));
+	if (!m->known)
+		return err_set(e, ENOMEM, "out of memory");
+	json_foreach (i, kb) {
+		const char *s = json_string(kb->items[i]);
+		if (!s || !(m->known[i] = strdup(s)))
+			return err_set(e, EINVAL, "monitor.knownBinaries[%zu]: not a string", i);
+	}
+	return 0;
+}
+
+static int _mkdir_parents(const char *file)
+{
+	_cleanup_free_ char *d = strdup(file);
+	if (!d)
+		return -ENOMEM;
+	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+static int _open_logs(struct mon *m, struct err *e)
+{
+	const char *ev =
+		m->spec.events_file ? m->spec.events_file : "/var/log/hardrun/events.jsonl";
+	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
+	if (!dir)
+		return err_set(e, ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	(void)_mkdir_parents(ev);
+	m->events_fd = event_open(ev, e);
+	if (m->events_fd < 0)
+		return m->events_fd;
+	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", m->spec.container_id) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	(void)_mkdir_parents(exec);
+	m->exec_fd = event_open(exec, e);
+	return m->exec_fd < 0 ? m->exec_fd : 0;
+}
+
+/* Env of the container (KUBERNETES_SERVICE_*) and, in audit mode, the final filter. */
+static void _load_bundle(struct mon *m, const char *bundle)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ struct json *cfg = NULL;
+	struct err e = { 0 };
+	if (!*bundle || asprintf(&path, "%s/config.json", bundle) < 0 ||
+	    json_load_file(path, JSON_DEFAULT_MAX_SIZE, &cfg, &e) < 0)
+		return;
+	const struct json *env = json_get_path(cfg, "process.env");
+	json_foreach (i, env) {
+		const char *s = json_string(env->items[i]);
+		if (s && strncmp(s, "KUBERNETES_SERVICE_HOST=", 24) == 0)
+			(void)snprintf(m->rules.k8s_host, sizeof(m->rules.k8s_host), "%s", s + 24);
+		if (s && strncmp(s, "KUBERNETES_SERVICE_PORT=", 24) == 0)
+			m->rules.k8s_port = (uint16_t)strtoul(s + 24, NULL, 10);
+	}
+	if (m->spec.mode == MODE_AUDIT && !m->seccomp)
+		m->seccomp = json_clone(json_get_path(cfg, "linux.seccomp"));
+}
+
+static void _accept(struct mon *m)
+{
+	struct listener_conn c;
+	struct err e = { 0 };
+	if (listener_receive(m->lfd, &c, &e) < 0) {
+		_log(m, "monitor: connection refused", &e);
+		return;
+	}
+	struct session *ns = realloc(m->s, (m->n + 1) * sizeof(*ns));
+	if (!ns || _epoll_add(m, c.notify_fd, m->n) < 0) {
+		if (ns)
+			m->s = ns;
+		listener_conn_release(&c);
+		return;
+	}
+	m->s = ns;
+	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
+	if (m->n == 0) {
+		_load_bundle(m, c.bundle);
+		m->pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+		if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
+			m->init_gone = true;
+	}
+	m->n++;
+	listener_conn_release(&c);
+}
+
+static const char *_name(struct mon *m, uint32_t arch, int nr, char **to_free)
+{
+	*to_free = NULL;
+	if (arch == SCMP_ARCH_X86_64 && nr >= 0 && nr < NAME_CACHE) {
+		if (!m->names[nr])
+			m->names[nr] = seccomp_syscall_resolve_num_arch(arch, nr);
+		return m->names[nr] ? m->names[nr] : "?";
+	}
+	*to_free = seccomp_syscall_resolve_num_arch(arch, nr);
+	return *to_free ? *to_free : "?";
+}
+
+static bool _respond(struct mon *m, int fd, uint64_t id, int error)
+{
+	memset(m->resp, 0, m->sizes.seccomp_notif_resp);
+	m->resp->id = id;
+	if (error)
+		m->resp->error = -error;
+	else
+		m->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, m->resp) == 0;
+}
+
+static void _record(struct mon *m, const struct mon_call *c, const struct mon_proc *p,
+		    const struct mon_evidence *ev, const struct mon_verdict *v, bool exec)
+{
+	struct timespec now;
+	struct err e = { 0 };
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	if (exec) {
+		_cleanup_json_ struct json *x = event_build_exec(
+			&m->ectx, &now, c, p, ev,
+			v->rule < 0 || v->action == ACTION_ALERT ? "continue"
+								 : rule_action_name(v->action));
+		if (x)
+			(void)event_append(m->exec_fd, x, &e);
+	}
+	if (v->rule >= 0) {
+		struct mon_proc np = *p;
+		if (exec) /* the event is about the program being started */
+			procinfo_exec_view(p, ev, &np);
+		_cleanup_json_ struct json *o = event_build(&m->ectx, &now, c, &np, v);
+		if (o)
+			(void)event_append(m->events_fd, o, &e);
+	}
+}
+
+static int _decide(struct mon *m, struct mon_call *c)
+{
+	struct mon_proc p;
+	struct mon_evidence ev;
+	struct mon_verdict v;
+	bool exec = strcmp(c->name, "execve") == 0 || strcmp(c->name, "execveat") == 0;
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->pid);
+	_cleanup_close_ int mem = open(path, O_RDONLY | O_CLOEXEC);
+	c->mem_fd = mem;
+	(void)procinfo_read(c->pid, &p);
+	procinfo_evidence(c, &p, m->known, &ev);
+	/* A signal to the caller cancels a pending notification (Go's SIGURG does
+	 * it to runc init all the time); the call is restarted and notified anew. */
+	uint64_t id = c->id;
+	if (ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return 0;
+	eval_call(c, &p, &ev, &m->rules, &v);
+	if (v.rule < 0 && m->seccomp && c->started &&
+	    nfilter_is_deviation(m->seccomp, c->name, c->args)) {
+		v.rule = RULE_PROFILE_DEVIATION;
+		v.action = ACTION_ALERT;
+		(void)snprintf(v.detail, sizeof(v.detail), "a0=0x%llx a1=0x%llx a2=0x%llx",
+			       (unsigned long long)c->args[0], (unsigned long long)c->args[1],
+			       (unsigned long long)c->args[2]);
+	}
+	if (v.rule >= 0 || exec)
+		_record(m, c, &p, &ev, &v, exec);
+	if (v.rule < 0 || v.action == ACTION_ALERT || v.action == ACTION_OFF)
+		return 0;
+	if (v.action == ACTION_KILL) {
+		struct err e = { 0 };
+		if (cgkill_container(c->pid, &e) < 0)
+			_log(m, "monitor: kill", &e);
+	}
+	return v.errno_ret ? v.errno_ret : EPERM;
+}
+
+static void _notify(struct mon *m, size_t i)
+{
+	struct session *s = &m->s[i];
+	char *to_free;
+	int error = 0;
+
+	memset(m->req, 0, m->sizes.seccomp_notif);
+	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_RECV, m->req) < 0)
+		return; /* ENOENT: the caller died meanwhile */
+	struct mon_call c = { .id = m->req->id,
+			      .pid = (pid_t)m->req->pid,
+			      .arch = m->req->data.arch,
+			      .nr = m->req->data.nr,
+			      .ip = m->req->data.instruction_pointer,
+			      .notify_fd = s->fd,
+			      .mem_fd = -1,
+			      .session = (int)i,
+			      .started = s->started };
+	memcpy(c.args, m->req->data.args, sizeof(c.args));
+	c.name = _name(m, c.arch, c.nr, &to_free);
+	if (m->spec.mode == MODE_LEARN) {
+		if (learn_on_call(m->learn, &c, &error) <= 0)
+			error = 0;
+		m->learn_dirty = true;
+	} else {
+		error = _decide(m, &c);
+	}
+	bool exec = strcmp(c.name, "execve") == 0 || strcmp(c.name, "execveat") == 0;
+	if (_respond(m, s->fd, c.id, error) && exec && !error)
+		s->started = true;
+	free(to_free);
+}
+
+static bool _done(struct mon *m)
+{
+	if (m->n == 0) {
+		char path[PATH_MAX];
+		struct stat st;
+		time_t age = time(NULL) - m->t0;
+		(void)snprintf(path, sizeof(path), "%s/%s", m->spec.runtime_root ?: "/run/runc",
+			       m->spec.container_id);
+		return age > NO_CONNECT_MAX_S || (age > NO_CONNECT_GRACE_S && stat(path, &st) < 0);
+	}
+	if (!m->init_gone)
+		return false;
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->s[i].hup)
+			return false;
+	return true;
+}
+
+static void _tick(struct mon *m)
+{
+	uint64_t x;
+	(void)!read(m->tfd, &x, sizeof(x));
+	if (m->learn && m->learn_dirty) {
+		struct err e = { 0 };
+		if (learn_flush(m->learn, &e) < 0)
+			_log(m, "monitor: learn flush", &e);
+		m->learn_dirty = false;
+	}
+}
+
+static void _dispatch(struct mon *m, const struct epoll_event *ev)
+{
+	uint64_t tag = ev->data.u64;
+	if (tag == TAG_LISTEN) {
+		_accept(m);
+	} else if (tag == TAG_TIMER) {
+		_tick(m);
+	} else if (tag == TAG_PIDFD) {
+		m->init_gone = true;
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
+	} else if (tag < m->n) {
+		if (ev->events & EPOLLIN)
+			_notify(m, tag);
+		else if (ev->events & (EPOLLHUP | EPOLLERR)) {
+			m->s[tag].hup = true;
+			(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->s[tag].fd, NULL);
+			(void)close(m->s[tag].fd);
+			m->s[tag].fd = -1;
+		}
+	}
+}
+
+static int _setup(struct mon *m, const char *state_dir, struct err *e)
+{
+	int r = monitor_spec_read(state_dir, &m->spec, e);
+	if (r < 0)
+		return r;
+	if ((r = eval_rules_from_profile(json_get(m->spec.profile_doc, "monitor"), &m->rules, e)) <
+		    0 ||
+	    (r = _known_binaries(m, e)) < 0 || (r = _open_logs(m, e)) < 0)
+		return r;
+	m->rules.audit = m->spec.mode == MODE_AUDIT;
+	_context(m);
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &m->sizes) < 0)
+		return err_set_sys(e, errno, "SECCOMP_GET_NOTIF_SIZES");
+	m->req = calloc(1, m->sizes.seccomp_notif > sizeof(*m->req) ? m->sizes.seccomp_notif
+								    : sizeof(*m->req));
+	m->resp = calloc(1, m->sizes.seccomp_notif_resp > sizeof(*m->resp)
+				    ? m->sizes.seccomp_notif_resp
+				    : sizeof(*m->resp));
+	if (!m->req || !m->resp)
+		return err_set(e, ENOMEM, "out of memory");
+	if (m->spec.mode == MODE_LEARN && !(m->learn = learn_open(&m->spec, e)))
+		return -(e->code ? e->code : EIO);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	m->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec one = { { 1, 0 }, { 1, 0 } };
+	if (m->epfd < 0 || m->tfd < 0 || timerfd_settime(m->tfd, 0, &one, NULL) < 0)
+		return err_set_sys(e, errno, "epoll/timerfd");
+	m->lfd = listener_open(m->spec.socket_path, e);
+	if (m->lfd < 0)
+		return m->lfd;
+	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
+		return err_set_sys(e, errno, "epoll_ctl");
+	return 0;
+}
+
+static int _write_pid(const struct mon *m, struct err *e)
+{
+	char path[PATH_MAX], buf[32];
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", m->spec.state_dir);
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		return err_set_sys(e, errno ? errno : EIO, "write %s", path);
+	return 0;
+}
+
+/* Remove socket and pid file, unless a newer monitor owns them. */
+static void _cleanup_state(const struct mon *m)
+{
+	char path[PATH_MAX], buf[32] = "";
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", m->spec.state_dir);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0 || atoi(buf) != (int)getpid())
+		return;
+	(void)unlink(m->spec.socket_path);
+	(void)unlink(path);
+}
+
+static void _release(struct mon *m)
+{
+	if (m->learn) {
+		struct err e = { 0 };
+		(void)learn_flush(m->learn, &e);
+		learn_close(m->learn);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		if (m->s[i].fd >= 0)
+			(void)close(m->s[i].fd);
+	free(m->s);
+	for (char **k = m->known; k && *k; k++)
+		free(*k);
+	free(m->known);
+	for (int i = 0; i < NAME_CACHE; i++)
+		free(m->names[i]);
+	json_free(m->seccomp);
+	free(m->req);
+	free(m->resp);
+	monitor_spec_release(&m->spec);
+}
+
+/* Tell monitor_spawn: "OK <pid>" or "ERR <reason>". */
+static void _ready(int fd, const char *word, const char *arg)
+{
+	char buf[ERR_MSG_MAX + 16];
+	if (fd < 0)
+		return;
+	int n = snprintf(buf, sizeof(buf), "%s %s\n", word, arg);
+	(void)!write(fd, buf, (size_t)n);
+	(void)close(fd);
+}
+
+int monitor_main(int argc, char **argv)
+{
+	const char *state = NULL;
+	int ready = -1;
+	struct mon m = {
+		.epfd = -1, .lfd = -1, .pidfd = -1, .tfd = -1, .events_fd = -1, .exec_fd = -1
+	};
+	struct err e = { 0 };
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--state") == 0)
+			state = argv[i + 1];
+		else if (strcmp(argv[i], "--ready-fd") == 0)
+			ready = atoi(argv[i + 1]);
+	}
+	if (ready >= 0)
+		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
+	(void)signal(SIGPIPE, SIG_IGN);
+	m.t0 = time(NULL);
+	if (!state || _setup(&m, state, &e) < 0 || _write_pid(&m, &e) < 0) {
+		if (!state)
+			(void)err_set(&e, EINVAL, "usage: hardrun monitor --state DIR");
+		_ready(ready, "ERR", e.msg);
+		if (ready < 0)
+			(void)fprintf(stderr, "hardrun monitor: %s\n", e.msg);
+		_release(&m);
+		return 1;
+	}
+	char pid[24];
+	(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	_ready(ready, "OK", pid);
+	while (!_done(&m)) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(m.epfd, evs, 16, 1000);
+		for (int i = 0; i < n; i++)
+			_dispatch(&m, &evs[i]);
+	}
+	_cleanup_state(&m);
+	_release(&m);
+	return 0;
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nfilter on the OCI linux.seccomp tree: the transform and its inverse check. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardrun/monitor_int.h"
+
+#define MAX_ALTS   16
+#define ACT_NOTIFY "SCMP_ACT_NOTIFY"
+
+static bool _action_allows(const char *a)
+{
+	return a && (strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0);
+}
+
+/* Denials audit mode turns into NOTIFY. */
+static bool _action_denies(const char *a)
+{
+	static const char *const deny[] = { "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+					    "SCMP_ACT_TRAP" };
+	for (size_t i = 0; a && i < sizeof(deny) / sizeof(deny[0]); i++)
+		if (strcmp(a, deny[i]) == 0)
+			return true;
+	return false;
+}
+
+static int _names_index(const struct json *rule, const char *name)
+{
+	const struct json *names = json_get(rule, "names");
+	json_foreach (i, names)
+		if (json_string(names->items[i]) && strcmp(json_string(names->items[i]), name) == 0)
+			return (int)i;
+	const char *one = json_string(json_get(rule, "name"));
+	return one && strcmp(one, name) == 0 ? 0 : -1;
+}
+
+static int _cond_parse(const struct json *a, struct nf_cond *c)
+{
+	uint64_t idx;
+	if (json_to_uint64(json_get(a, "index"), &idx) < 0 || idx > 5)
+		return -EINVAL;
+	c->idx = (unsigned)idx;
+	c->v = c->v2 = 0;
+	if (json_to_uint64(json_get(a, "value"), &c->v) < 0)
+		return -EINVAL;
+	if (json_get(a, "valueTwo") && json_to_uint64(json_get(a, "valueTwo"), &c->v2) < 0)
+		return -EINVAL;
+	return nfilter_op_parse(json_string(json_get(a, "op")), &c->op);
+}
+
+/* A rule's conditions as alternatives, the way runc hands them to libseccomp. */
+static int _rule_alts(const struct json *rule, struct nf_alt *alts, unsigned *ret_n)
+{
+	const struct json *args = json_get(rule, "args");
+	struct nf_alt one = { 0 };
+	bool repeated = false;
+
+	if (!args || args->n == 0) {
+		alts[0] = one;
+		*ret_n = 1;
+		return 0;
+	}
+	if (args->n > NF_MAX_CONDS || !json_is(args, JSON_ARRAY))
+		return -EINVAL;
+	json_foreach (i, args) {
+		int r = _cond_parse(args->items[i], &one.c[i]);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < i; j++)
+			repeated |= one.c[j].idx == one.c[i].idx;
+	}
+	one.n = (unsigned)args->n;
+	if (!repeated) {
+		alts[0] = one;
+		*ret_n = 1;
+		return 0;
+	}
+	for (unsigned i = 0; i < one.n; i++)
+		alts[i] = (struct nf_alt){ .n = 1, .c = { one.c[i] } };
+	*ret_n = one.n;
+	return 0;
+}
+
+static struct json *_alt_json(const struct nf_alt *a)
+{
+	struct json *args = json_new_array();
+	for (unsigned i = 0; args && i < a->n; i++) {
+		struct json *o = json_new_object();
+		if (!o || json_arr_append(args, o) < 0 ||
+		    json_obj_set(o, "index", json_new_uint(a->c[i].idx)) < 0 ||
+		    json_obj_set(o, "value", json_new_uint(a->c[i].v)) < 0 ||
+		    json_obj_set(o, "valueTwo", json_new_uint(a->c[i].v2)) < 0 ||
+		    json_obj_set(o, "op", json_new_string(nfilter_op_name(a->c[i].op))) < 0) {
+			json_free(args);
+			return NULL;
+		}
+	}
+	return args;
+}
+
+static int _add_rule(struct json *syscalls, const char *name, const char *action,
+		     const struct nf_alt *a, const char *mark, int errno_ret)
+{
+	struct json *r = json_new_object(), *names = json_new_array();
+	if (!r || !names || json_arr_append(names, json_new_string(name)) < 0) {
+		json_free(r);
+		json_free(names);
+		return -ENOMEM;
+	}
+	if (json_arr_append(syscalls, r) < 0 || json_obj_set(r, "names", names) < 0 ||
+	    json_obj_set(r, "action", json_new_string(action)) < 0)
+		return -ENOMEM;
+	if (a && a->n && json_obj_set(r, "args", _alt_json(a)) < 0)
+		return -ENOMEM;
+	if (errno_ret && json_obj_set(r, "errnoRet", json_new_int(errno_ret)) < 0)
+		return -ENOMEM;
+	return json_obj_set(r, NF_MARK_KEY, json_new_string(mark));
+}
+
+/* Rules for one allowed alternative A of a monitored syscall. */
+static int _emit_alt(struct json *out, const struct nf_entry *t, const char *allow_act,
+		     const struct nf_alt *A)
+{
+	struct nf_alt parts[MAX_ALTS];
+	bool is_notify[MAX_ALTS];
+	unsigned n = 0;
+
+	if (t->n_notify == 0)
+		return _add_rule(out, t->name, ACT_NOTIFY, A, "monitor", 0);
+	for (unsigned k = 0; k < t->n_notify + t->n_allow; k++) {
+		bool nt = k < t->n_notify;
+		const struct nf_alt *b = nt ? &t->notify[k] : &t->allow[k - t->n_notify];
+		int r = nfilter_alt_and(A, b, &parts[n]);
+		if (r < 0) /* not expressible: notify all of A */
+			return _add_rule(out, t->name, ACT_NOTIFY, A, "monitor", 0);
+		if (r > 0 && n < MAX_ALTS)
+			is_notify[n++] = nt;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		int r = _add_rule(out, t->name, is_notify[k] ? ACT_NOTIFY : allow_act, &parts[k],
+				  "monitor", 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Take name out of every allowing rule; collect their alternatives. */
+static int _take_allowed(struct json *syscalls, const char *name, struct nf_alt *alts,
+			 unsigned *n_alts, char *allow_act, size_t act_size, bool *mentioned)
+{
+	for (size_t i = 0; i < syscalls->n; i++) {
+		struct json *rule = syscalls->items[i];
+		int at = _names_index(rule, name);
+		if (at < 0)
+			continue;
+		*mentioned = true;
+		const char *act = json_string(json_get(rule, "action"));
+		if (!_action_allows(act))
+			continue;
+		unsigned k = 0;
+		if (*n_alts + NF_MAX_CONDS > MAX_ALTS || _rule_alts(rule, alts + *n_alts, &k) < 0)
+			return -EINVAL;
+		*n_alts += k;
+		(void)snprintf(allow_act, act_size, "%s", act); /* the rule may go below */
+		struct json *names = json_get(rule, "names");
+		if (names && names->n > 1) {
+			json_arr_remove(names, (size_t)at);
+		} else {
+			json_arr_remove(syscalls, i);
+			i--;
+		}
+	}
+	return 0;
+}
+
+static int _transform_one(struct json *syscalls, const struct nf_entry *t, bool default_allows,
+			  struct err *e)
+{
+	struct nf_alt alts[MAX_ALTS];
+	unsigned n = 0;
+	char allow_act[32] = "SCMP_ACT_ALLOW";
+	bool mentioned = false;
+
+	if (_take_allowed(syscalls, t->name, alts, &n, allow_act, sizeof(allow_act), &mentioned) <
+	    0)
+		return err_set(e, EINVAL, "syscall %s: cannot read its allow rules", t->name);
+	if (!mentioned && default_allows)
+		alts[n++] = (struct nf_alt){ 0 };
+	if (n == 0)
+		return 0; /* denied by the profile: stays denied */
+	if (t->kind == NF_ENOSYS)
+		return _add_rule(syscalls, t->name, "SCMP_ACT_ERRNO", NULL, "monitor", ENOSYS) < 0
+			       ? err_set(e, ENOMEM, "out of memory")
+			       : 0;
+	for (unsigned k = 0; k < n; k++)
+		if (_emit_alt(syscalls, t, allow_act, &alts[k]) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+	return 0;
+}
+
+static bool _has_write(const struct json *rule)
+{
+	return _names_index(rule, "write") >= 0;
+}
+
+/* Audit mode: the profile's denials become NOTIFY (answered CONTINUE). */
+static int _audit_convert(struct json *sc, struct err *e)
+{
+	if (_action_denies(json_string(json_get(sc, "defaultAction")))) {
+		if (json_obj_set(sc, "defaultAction", json_new_string(ACT_NOTIFY)) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+		(void)json_obj_del(sc, "defaultErrnoRet");
+	}
+	struct json *syscalls = json_get(sc, "syscalls");
+	json_foreach (i, syscalls) {
+		struct json *r = syscalls->items[i];
+		if (!_action_denies(json_string(json_get(r, "action"))) || _has_write(r) ||
+		    json_get(r, NF_MARK_KEY))
+			continue;
+		if (json_obj_set(r, "action", json_new_string(ACT_NOTIFY)) < 0 ||
+		    json_obj_set(r, NF_MARK_KEY, json_new_string("audit")) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+		(void)json_obj_del(r, "errnoRet");
+	}
+	return 0;
+}
+
+int nfilter_apply(struct json *sc, bool audit, struct err *e)
+{
+	unsigned n;
+	const struct nf_entry *t = nfilter_table(&n);
+	struct json *syscalls = json_obj_ensure_array(sc, "syscalls");
+
+	if (!syscalls)
+		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
+	bool default_allows = _action_allows(json_string(json_get(sc, "defaultAction")));
+	for (unsigned i = 0; i < n; i++) {
+		int r = _transform_one(syscalls, &t[i], default_allows, e);
+		if (r < 0)
+			return r;
+	}
+	return audit ? _audit_convert(sc, e) : 0;
+}
+
+bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_t args[6])
+{
+	const struct json *syscalls = json_get(sc, "syscalls");
+	bool audit_hit = false;
+
+	json_foreach (i, syscalls) {
+		const struct json *rule = syscalls->items[i];
+		struct nf_alt alts[NF_MAX_CONDS];
+		unsigned k = 0;
+		if (_names_index(rule, name) < 0 || _rule_alts(rule, alts, &k) < 0)
+			continue;
+		bool hit = false;
+		for (unsigned j = 0; j < k; j++)
+			hit |= nfilter_alt_match(&alts[j], args);
+		if (!hit)
+			continue;
+		const char *mark = json_string(json_get(rule, NF_MARK_KEY));
+		if (!mark || strcmp(mark, "audit") != 0)
+			return false;
+		audit_hit = true;
+	}
+	if (audit_hit)
+		return true;
+	const char *def = json_string(json_get(sc, "defaultAction"));
+	return def && strcmp(def, ACT_NOTIFY) == 0;
+}

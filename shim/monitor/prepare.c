@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* monitor_prepare(): the create-side half of the monitor (see monitor.h). */
+#include <errno.h>
+#include <stdio.h>
+
+#include "hardrun/learn.h"
+#include "hardrun/monitor.h"
+#include "hardrun/monitor_int.h"
+
+static struct json *_seccomp(struct json *spec, struct err *e)
+{
+	struct json *lin = json_obj_ensure_object(spec, "linux");
+	if (!lin) {
+		err_set(e, EINVAL, "spec: linux is not an object");
+		return NULL;
+	}
+	struct json *sc = json_get(lin, "seccomp");
+	if (json_is(sc, JSON_OBJECT))
+		return sc;
+	/* No filter rendered: everything allowed, only the rule syscalls notified. */
+	sc = json_obj_ensure_object(lin, "seccomp");
+	if (!sc || json_obj_set(sc, "defaultAction", json_new_string("SCMP_ACT_ALLOW")) < 0) {
+		err_set(e, ENOMEM, "out of memory");
+		return NULL;
+	}
+	return sc;
+}
+
+int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
+		    const char *socket_path, struct err *e)
+{
+	struct mon_rules rules;
+	char meta[128];
+	int r;
+
+	if (pol->mode == MODE_OFF || !pol->monitor)
+		return 0;
+	/* A bad monitor section fails the create, not the monitor later. */
+	r = eval_rules_from_profile(prof ? prof->monitor : NULL, &rules, e);
+	if (r < 0)
+		return err_prefix(e, "profile %s", prof ? prof->name : "?");
+	struct json *sc = _seccomp(spec, e);
+	if (!sc)
+		return -e->code;
+
+	if (pol->mode == MODE_LEARN) {
+		/* ---- learn mode: the recorder decides what is notified ---- */
+		r = learn_prepare(sc, e);
+	} else {
+		/* ---- enforce / audit: the rule syscalls (+ audit's denials) ---- */
+		r = nfilter_apply(sc, pol->mode == MODE_AUDIT, e);
+	}
+	if (r < 0)
+		return r;
+
+	(void)snprintf(meta, sizeof(meta), "hardrun/1 mode=%s",
+		       pol->mode == MODE_LEARN	 ? "learn"
+		       : pol->mode == MODE_AUDIT ? "audit"
+						 : "enforce");
+	if (json_obj_set(sc, "listenerPath", json_new_string(socket_path)) < 0 ||
+	    json_obj_set(sc, "listenerMetadata", json_new_string(meta)) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	return 0;
+}

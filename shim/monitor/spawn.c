@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Starting and removing a monitor: its state directory, monitor.json, and
+ * the fork + setsid + exec that leaves no inherited fd in it.
+ *
+ * State: <stateDir>/<16 hex digits of FNV-1a(runtime root NUL id)>/ (0700)
+ *   monitor.json  the struct monitor_spec
+ *   monitor.sock  the listener (0600)
+ *   monitor.pid   the monitor's pid
+ * A hash keeps the socket path short (sun_path is 108 bytes; containerd ids
+ * alone are 64 characters) and makes the key a single safe path component.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
+#include "hardrun/monitor.h"
+#include "hardrun/state.h"
+#include "hardrun/monitor_int.h"
+
+#define SPAWN_TIMEOUT_MS 10000
+
+/* Local to the monitor: nodeconf has mode_name/mode_parse, but the monitor must
+ * not depend on the whole node-config module to read its own file. */
+static const char *const _modes[] = { [MODE_ENFORCE] = "enforce",
+				      [MODE_AUDIT] = "audit",
+				      [MODE_LEARN] = "learn",
+				      [MODE_OFF] = "off" };
+
+static int _mkdir(const char *path, mode_t mode, struct err *e)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return err_set_sys(e, errno, "mkdir %s", path);
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, ENOTDIR, "%s is not a directory", path);
+	return 0;
+}
+
+static struct json *_opt_str(const char *s)
+{
+	return s ? json_new_string(s) : json_new_null();
+}
+
+int monitor_spec_write(const struct monitor_spec *s, struct err *e)
+{
+	_cleanup_json_ struct json *o = json_new_object();
+	_cleanup_free_ char *buf = NULL, *path = NULL, *tmp = NULL;
+	size_t len;
+
+	if (!o || json_obj_set(o, "containerId", _opt_str(s->container_id)) < 0 ||
+	    json_obj_set(o, "runtimeRoot", _opt_str(s->runtime_root)) < 0 ||
+	    json_obj_set(o, "stateDir", _opt_str(s->state_dir)) < 0 ||
+	    json_obj_set(o, "socketPath", _opt_str(s->socket_path)) < 0 ||
+	    json_obj_set(o, "mode", json_new_string(_modes[s->mode])) < 0 ||
+	    json_obj_set(o, "profileName", _opt_str(s->profile_name)) < 0 ||
+	    json_obj_set(o, "profile",
+			 s->profile_doc ? json_clone(s->profile_doc) : json_new_null()) < 0 ||
+	    json_obj_set(o, "eventsFile", _opt_str(s->events_file)) < 0 ||
+	    json_obj_set(o, "recordingsDir", _opt_str(s->recordings_dir)) < 0 ||
+	    json_obj_set(o, "annotations",
+			 s->annotations ? json_clone(s->annotations) : json_new_null()) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = json_dump(o, true, &buf, &len, e);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s/monitor.json", s->state_dir) < 0 ||
+	    asprintf(&tmp, "%s/.monitor.json.tmp", s->state_dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	_cleanup_close_ int fd =
+		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0 || rename(tmp, path) < 0)
+		return err_set_sys(e, errno ? errno : EIO, "write %s", path);
+	return 0;
+}
+
+static int _dup_str(const struct json *o, const char *k, char **ret)
+{
+	const char *s = json_string(json_get(o, k));
+	*ret = s ? strdup(s) : NULL;
+	return s && !*ret ? -ENOMEM : 0;
+}
+
+int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct err *e)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ struct json *o = NULL;
+	memset(ret, 0, sizeof(*ret));
+	if (asprintf(&path, "%s/monitor.json", state_dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = json_load_file(path, JSON_DEFAULT_MAX_SIZE, &o, e);
+	if (r < 0)
+		return r;
+	const char *mode = json_string(json_get(o, "mode"));
+	ret->mode = MODE_OFF + 1;
+	for (unsigned m = 0; mode && m <= MODE_OFF; m++)
+		if (strcmp(mode, _modes[m]) == 0)
+			ret->mode = (enum hr_mode)m;
+	if (ret->mode > MODE_OFF)
+		return err_set(e, EINVAL, "%s: bad mode", path);
+	if (_dup_str(o, "containerId", &ret->container_id) < 0 ||
+	    _dup_str(o, "runtimeRoot", &ret->runtime_root) < 0 ||
+	    _dup_str(o, "stateDir", &ret->state_dir) < 0 ||
+	    _dup_str(o, "socketPath", &ret->socket_path) < 0 ||
+	    _dup_str(o, "profileName", &ret->profile_name) < 0 ||
+	    _dup_str(o, "eventsFile", &ret->events_file) < 0 ||
+	    _dup_str(o, "recordingsDir", &ret->recordings_dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	if (json_is(json_get(o, "profile"), JSON_OBJECT))
+		ret->profile_doc = json_clone(json_get(o, "profile"));
+	if (json_is(json_get(o, "annotations"), JSON_OBJECT))
+		ret->annotations = json_clone(json_get(o, "annotations"));
+	if (!ret->container_id || !ret->state_dir || !ret->socket_path)
+		return err_set(e, EINVAL, "%s: containerId, stateDir, socketPath required", path);
+	return 0;
+}
+
+void monitor_spec_release(struct monitor_spec *s)
+{
+	free(s->container_id);
+	free(s->runtime_root);
+	free(s->state_dir);
+	free(s->socket_path);
+	free(s->profile_name);
+	free(s->events_file);
+	free(s->recordings_dir);
+	json_free(s->profile_doc);
+	json_free(s->annotations);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The grandchild: new session, stdio on /dev/null, only the ready pipe kept. */
+static void _exec_monitor(const char *state_dir, int ready_w)
+{
+	sigset_t all;
+	(void)sigemptyset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, NULL);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		_exit(127);
+	if (ready_w != 3 && dup2(ready_w, 3) < 0) /* dup2 clears FD_CLOEXEC */
+		_exit(127);
+	if (ready_w == 3)
+		(void)fcntl(3, F_SETFD, 0);
+	(void)close_range(4, ~0u, 0);
+	char *const argv[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
+			       "--ready-fd", "3",	NULL };
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
+{
+	char buf[ERR_MSG_MAX];
+	size_t got = 0;
+	struct pollfd p = { rfd, POLLIN, 0 };
+
+	for (;;) {
+		int n = poll(&p, 1, SPAWN_TIMEOUT_MS);
+		if (n <= 0)
+			return err_set(e, ETIMEDOUT, "monitor did not start listening");
+		ssize_t k = read(rfd, buf + got, sizeof(buf) - 1 - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	buf[got] = '\0';
+	long pid;
+	if (sscanf(buf, "OK %ld", &pid) == 1) {
+		*ret_pid = (pid_t)pid;
+		return 0;
+	}
+	return err_set(e, EIO, "monitor failed to start: %s",
+		       got ? buf : "exited before listening");
+}
+
+int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
+{
+	int p[2];
+	_cleanup_free_ char *root = strdup(s->state_dir);
+	char *slash = root ? strrchr(root, '/') : NULL;
+
+	if (!root)
+		return err_set(e, ENOMEM, "out of memory");
+	if (slash && slash != root) {
+		*slash = '\0';
+		if (_mkdir(root, 0700, e) < 0)
+			return -e->code;
+	}
+	if (_mkdir(s->state_dir, 0700, e) < 0 || chmod(s->state_dir, 0700) < 0)
+		return -(e && e->code ? e->code : errno);
+	int r = monitor_spec_write(s, e);
+	if (r < 0)
+		return r;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set_sys(e, errno, "pipe");
+	_cleanup_close_ int rfd = p[0];
+	pid_t child = fork();
+	if (child < 0) {
+		(void)close(p[1]);
+		return err_set_sys(e, errno, "fork");
+	}
+	if (child == 0) {
+		(void)setsid();
+		pid_t g = fork();
+		if (g == 0)
+			_exec_monitor(s->state_dir, p[1]);
+		_exit(g < 0 ? 1 : 0);
+	}
+	(void)close(p[1]);
+	int st;
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	return _wait_ready(rfd, ret_pid, e);
+}
+
+static bool _is_our_monitor(pid_t pid, const char *state_dir)
+{
+	char path[64], cmd[4096];
+	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, cmd, sizeof(cmd) - 1);
+	if (n <= 0)
+		return false;
+	cmd[n] = '\0';
+	/* argv: hardrun monitor --state DIR ... */
+	const char *a1 = cmd + strlen(cmd) + 1;
+	if (a1 >= cmd + n || strcmp(a1, "monitor") != 0)
+		return false;
+	const char *a2 = a1 + strlen(a1) + 1, *a3 = a2 + strlen(a2) + 1;
+	return a3 < cmd + n && strcmp(a3, state_dir) == 0;
+}
+
+int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e)
+{
+	_cleanup_free_ char *dir = NULL, *pidf = NULL;
+	int r = state_dir_path(state_root, runtime_root, id, &dir, e);
+	if (r < 0)
+		return r;
+	if (asprintf(&pidf, "%s/monitor.pid", dir) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	FILE *f = fopen(pidf, "re");
+	long pid = 0;
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		(void)fclose(f);
+	}
+	if (pid > 1 && _is_our_monitor((pid_t)pid, dir))
+		(void)kill((pid_t)pid, SIGKILL);
+	return fs_rm_rf(dir, e);
+}

