@@ -186,24 +186,25 @@ enforce() {
 requires_hardrun_learn() {
 	[ -x "$HARDRUN" ] || skip "no hardrun binary"
 	"$HARDRUN" profile generate 2>&1 | grep -q usage || skip "hardrun profile generate not wired yet"
-	"$HARDRUN" monitor --help >/dev/null 2>&1 || skip "hardrun monitor not on main yet"
+	grep -q learn_on_call "$REPO/shim/monitor/loop.c" 2>/dev/null || skip "hardrun monitor not on main yet"
 }
 
 @test "hardrun: mode learn annotation, generate, enforce with zero events, deviation reported" {
 	requires_hardrun_learn
 	local cfg="$T/hr" profdir="$T/hr/profiles"
 	mkdir -p "$profdir"
-	jq -n --arg t "$cfg" '{runtime: "/usr/sbin/runc", defaultMode: "off", allowedProfiles: ["*"],
-		profileDirs: [$t + "/profiles"], stateDir: ($t + "/state"),
+	jq -n --arg t "$cfg" --arg repo "$REPO" '{runtime: "/usr/sbin/runc", defaultMode: "off",
+		allowedProfiles: ["*"], profileDirs: [$t + "/profiles", $repo + "/profiles"], stateDir: ($t + "/state"),
 		recordingsDir: ($t + "/rec"), eventsFile: ($t + "/events.jsonl")}' >"$cfg/config.json"
 	export HARDRUN_CONFIG="$cfg/config.json"
 	bundle "$T/h" "$WORKLOAD"
-	jq '.annotations = {"mode.hardrun.io/POD": "learn", "profile.hardrun.io/POD": "web"}' \
+	# learning under a profile that exists (its recordings go to <recordingsDir>/baseline/)
+	jq '.annotations = {"mode.hardrun.io/POD": "learn", "profile.hardrun.io/POD": "baseline"}' \
 		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
 	[ "$status" -eq 0 ]
 	sleep 1.5
-	"$HARDRUN" profile generate web -o "$profdir/web.json"
+	"$HARDRUN" profile generate web --from "$cfg/rec/baseline/$ID.json" -o "$profdir/web.json"
 	jq '.annotations = {"mode.hardrun.io/POD": "enforce", "profile.hardrun.io/POD": "web"}' \
 		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-2"
