@@ -9,6 +9,7 @@
 #include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/cmd_profile.h"
+#include "hardrun/cmd_profile_learn.h"
 #include "hardrun/filter.h"
 #include "hardrun/nodeconf.h"
 #include "hardrun/profile.h"
@@ -178,7 +179,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } _subcommands[] = {
 	{ "validate", _validate }, { "show", _show }, { "export", _export }, { "import", _import },
-	/* generate, diff: the learning module */
+	{ "generate", cmd_profile_generate }, { "diff", cmd_profile_diff },
 };
 
 int cmd_profile(int argc, char **argv)
