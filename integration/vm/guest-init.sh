@@ -37,5 +37,7 @@ echo "guest: kernel $(uname -r), suite $suite, lsm $(cat /sys/kernel/security/ls
 sync
 dmesg >"$R/$suite.dmesg"
 sync
+# reboot(RB_POWER_OFF) does not return; sysrq is the fallback.  If both fail
+# PID 1 exits, the kernel panics and qemu (-no-reboot, panic=-1) quits.
+busybox poweroff -f
 echo o >/proc/sysrq-trigger
-sleep 10

@@ -33,6 +33,14 @@ done
 [ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
 mkdir -p "$VM_CACHE"
 VM_CACHE=$(cd "$VM_CACHE" && pwd)
+# The guest sees the host's root, but mounts fresh tmpfs on /tmp and /run.
+for p in "$here" "$VM_CACHE"; do
+	case $p/ in /tmp/* | /run/*) die "$p is under /tmp or /run, which the guest cannot see" ;; esac
+done
+# A private copy of the binary under test, visible to the guest wherever it was built.
+mkdir -p "$VM_CACHE/bin"
+cp -f "$HARDRUN" "$VM_CACHE/bin/hardrun"
+HARDRUN=$VM_CACHE/bin/hardrun
 
 # ---- kernel -----------------------------------------------------------------
 pick_kernel() {
