@@ -60,7 +60,7 @@ kdir=$VM_CACHE/$kpkg
 if [ ! -s "$kdir/vmlinuz" ]; then
 	log "downloading $kpkg"
 	rm -rf "$kdir" && mkdir -p "$kdir/deb"
-	(cd "$kdir/deb" && apt-get download -q "$kpkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+	(cd "$kdir/deb" && apt-get download -q "$kpkg" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; }) ||
 		die "apt-get download $kpkg failed"
 	mkdir -p "$kdir/x"
 	dpkg-deb -x "$kdir"/deb/*.deb "$kdir/x"
