@@ -76,6 +76,9 @@ unit: $(TEST_BIN) ## run the Check unit tests
 integration: hardrun ## run the bats integration suites against real runc/containerd/podman
 	HARDRUN=$(CURDIR)/hardrun bats --print-output-on-failure integration/
 
+integration-vm: hardrun ## AppArmor + SELinux suites in a qemu (TCG) VM booting Debian's kernel
+	HARDRUN=$(CURDIR)/hardrun ./integration/vm/run.sh
+
 check: deps ## deps + unit + integration (the README's test command)
 	$(MAKE) unit
 	$(MAKE) integration
