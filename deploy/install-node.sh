@@ -237,7 +237,9 @@ imports_glob() {
 # ---------------------------------------------------------------- containerd ------
 cd_dump() { # cd_dump FILE > dump
 	# shellcheck disable=SC2086 # CONTAINERD may be a command with arguments
-	$CONTAINERD --config "$1" config dump 2>"$TMP/dump.err" ||
+	# containerd (1.6 at least) resolves relative `imports` against its working
+	# directory, which is / for the daemon: dump from there (from --root in tests)
+	(cd "${ROOT:-/}" && $CONTAINERD --config "$1" config dump) 2>"$TMP/dump.err" ||
 		{ cat "$TMP/dump.err" >&2; return 1; }
 }
 
@@ -335,7 +337,7 @@ detect_layout() {
 		if [ "$CD_MAJOR" -ge 2 ] && [ -f "$MAIN" ] && [ "$(file_version "$MAIN")" = 3 ]; then
 			g=$(imports_glob "$MAIN")
 			if [ -n "$g" ]; then
-				case $g in /*) g=$ROOT$g ;; *) g=$(dirname "$MAIN")/$g ;; esac
+				case $g in /*) g=$ROOT$g ;; *) g=$ROOT/$g ;; esac # relative: to containerd's cwd, /
 				STRATEGY=dropin
 				EDIT=$(dirname "$g")/$HANDLER.toml
 			fi
@@ -460,9 +462,9 @@ plan_config() {
 	if [ "$1" = uninstall ]; then
 		cp "$TMP/base.edit" "$TMP/new.edit"
 		[ -f "$EDIT" ] || rm -f "$TMP/new.edit"
-		if [ "$STRATEGY" = dropin ] || [ "$STRATEGY" = k0s ] || { [ -f "$STATE_DIR/created$(echo "$EDIT" | tr / _)" ] &&
+		if [ "$STRATEGY" = dropin ] || [ "$STRATEGY" = k0s ] || { [ -f "$STATE_DIR/created$(echo "${EDIT#"$ROOT"}" | tr / _)" ] &&
 			! grep -q '[^[:space:]]' "$TMP/base.edit"; } ||
-			{ [ "$STRATEGY" = template ] && [ -f "$STATE_DIR/created$(echo "$EDIT" | tr / _)" ] &&
+			{ [ "$STRATEGY" = template ] && [ -f "$STATE_DIR/created$(echo "${EDIT#"$ROOT"}" | tr / _)" ] &&
 				[ "$(cat "$TMP/base.edit")" = '{{ template "base" . }}' ]; }; then
 			rm -f "$TMP/new.edit" # we created the file: take it away
 		fi
@@ -516,7 +518,7 @@ plan_config() {
 			die "containerd cannot parse the rendered template (not written)" ;;
 	dropin)
 		# write the drop-in under a temporary name that the imports glob also matches
-		dtmp=$(dirname "$EDIT")/.hardrun-verify.$$.toml
+		dtmp=$(dirname "$EDIT")/hardrun-verify-$$.toml
 		CLEANUP_FILES="$CLEANUP_FILES $dtmp"
 		mkdir -p "$(dirname "$EDIT")" 2>/dev/null || true
 		cp "$TMP/new.edit" "$dtmp"
@@ -536,7 +538,7 @@ plan_config() {
 apply_config() {
 	if [ ! -f "$TMP/new.edit" ]; then
 		remove_file "$EDIT" && CHANGED_CONFIG=1
-		[ "$DRY_RUN" = 1 ] || rm -f "$STATE_DIR/created$(echo "$EDIT" | tr / _)"
+		[ "$DRY_RUN" = 1 ] || rm -f "$STATE_DIR/created$(echo "${EDIT#"$ROOT"}" | tr / _)"
 		return 0
 	fi
 	if [ -f "$EDIT" ] && cmp -s "$TMP/new.edit" "$EDIT"; then
@@ -549,7 +551,7 @@ apply_config() {
 			[ "$STRATEGY" = dropin ] || [ "$STRATEGY" = k0s ] || [ -f "$EDIT.hardrun-backup" ] ||
 				cp -p "$EDIT" "$EDIT.hardrun-backup"
 		else
-			: >"$STATE_DIR/created$(echo "$EDIT" | tr / _)"
+			: >"$STATE_DIR/created$(echo "${EDIT#"$ROOT"}" | tr / _)"
 		fi
 	fi
 	mode=644
@@ -703,8 +705,8 @@ verify)
 	say "ok: $HANDLER handler = $CLONE_FROM options + BinaryName $BIN_PATH"
 	exit 0 ;;
 install)
+	plan_config install # fails before anything is written
 	install_files
-	plan_config install
 	apply_config ;;
 uninstall)
 	plan_config uninstall
