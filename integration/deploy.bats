@@ -389,6 +389,127 @@ deploy_busybox_oci() { # deploy_busybox_oci OUT.tar
 	grep -q ' start deploy-t1' "$BATS_TEST_TMPDIR/calls.log"
 }
 
+@test "containerd handler snippets: v2 accepted by containerd 1.6, v3 well-formed" {
+	need_containerd
+	need_tomllib
+	# v2: appended to a config with a runc handler (how 1.x must use it)
+	{ cat "$DATA/1.6-default.toml"; grep -v '^version' "$REPO/deploy/containerd/hardrun-v2.toml"; } >"$BATS_TEST_TMPDIR/c.toml"
+	dump "$BATS_TEST_TMPDIR/c.toml" >"$BATS_TEST_TMPDIR/d"
+	python3 - "$BATS_TEST_TMPDIR/d" "$REPO/deploy/containerd/hardrun-v3.toml" <<'PY'
+import sys, tomllib
+rt = tomllib.load(open(sys.argv[1], "rb"))["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]
+h3 = tomllib.load(open(sys.argv[2], "rb"))
+h3 = h3["plugins"]["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["hardrun"]
+for h in (rt["hardrun"], h3):
+    assert h["runtime_type"] == "io.containerd.runc.v2", h
+    assert h["options"]["BinaryName"] == "/usr/local/bin/hardrun", h
+    assert "SystemdCgroup" in h["options"], h
+    assert h["pod_annotations"] == ["*.hardrun.io/*"] == h["container_annotations"], h
+assert "runc" in rt
+PY
+}
+
+@test "install-node.sh: shellcheck clean (POSIX sh)" {
+	command -v shellcheck >/dev/null || skip "shellcheck not installed"
+	shellcheck -s sh "$INSTALL"
+}
+
+@test "man pages render without warnings" {
+	command -v groff >/dev/null || skip "groff not installed (apt-get install groff-base)"
+	local f out
+	for f in "$REPO"/man/hardrun.8 "$REPO"/man/hardrun-profile.5 "$REPO"/man/hardrun.conf.5; do
+		[ -f "$f" ]
+		out=$(groff -man -ww -z "$f" 2>&1)
+		[ -z "$out" ] || { echo "$f: $out"; false; }
+		if command -v man >/dev/null; then
+			out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
+			[ -z "$out" ] || { echo "$f: $out"; false; }
+		fi
+	done
+	# every hardrun subcommand of the contract is documented
+	for f in "profile validate" "profile show" "profile export" "profile generate" "profile diff" events version; do
+		grep -q "^\.B.* ${f#* }" "$REPO/man/hardrun.8" || grep -qF "$f" "$REPO/man/hardrun.8"
+	done
+	# every node config key is documented
+	for f in runtime defaultMode defaultProfile allowedProfiles allowModeOff profileDirs stateDir \
+		recordingsDir eventsFile lsmUnavailable; do
+		grep -q "$f" "$REPO/man/hardrun.conf.5"
+	done
+}
+
+@test "bash completion: commands, subcommands, export formats" {
+	run bash -c '
+		source "$1"
+		c() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _hardrun; echo "${COMPREPLY[*]}"; }
+		c hardrun prof
+		c hardrun --root /x cre
+		c hardrun profile ex
+		c hardrun profile export baseline --format ""
+	' _ "$REPO/deploy/bash-completion/hardrun"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = profile ]
+	[ "${lines[1]}" = create ]
+	[ "${lines[2]}" = export ]
+	[ "${lines[3]}" = "oci docker pfc bpf cil" ]
+}
+
+@test "kubernetes manifests: parse, kustomize renders, structure as required" {
+	python3 -c 'import yaml' 2>/dev/null || skip "python3 yaml (PyYAML) not installed"
+	local K=$REPO/deploy/kubernetes
+	if command -v kubectl >/dev/null; then
+		kubectl kustomize "$K" >"$BATS_TEST_TMPDIR/all.yaml"
+	else
+		cat "$K"/*.yaml >"$BATS_TEST_TMPDIR/all.yaml" # (kustomization.yaml parses too)
+	fi
+	python3 - "$BATS_TEST_TMPDIR/all.yaml" "$K" <<'PY'
+import glob, json, sys, yaml
+for f in glob.glob(sys.argv[2] + "/*.yaml"):
+    list(yaml.safe_load_all(open(f)))          # every file is valid YAML
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+by = {}
+for d in docs:
+    assert d.get("apiVersion") and d.get("kind") and d["metadata"].get("name"), d
+    by.setdefault(d["kind"], []).append(d)
+rc = by["RuntimeClass"][0]
+assert rc["handler"] == "hardrun" and rc["metadata"]["name"] == "hardrun"
+assert rc["scheduling"]["nodeSelector"] == {"hardrun.io/installed": "true"}
+ds = by["DaemonSet"][0]["spec"]["template"]["spec"]
+init = ds["initContainers"][0]
+assert init["securityContext"]["privileged"] is True and ds["hostPID"] is True
+assert ds["serviceAccountName"] == "hardrun-installer"
+assert "install-node.sh" in init["command"][-1] and "nsenter --target 1" in init["command"][-1]
+assert any(v["hostPath"]["path"] == "/opt/hardrun" for v in ds["volumes"])
+assert any(e["name"] == "NODE_NAME" for e in init["env"])
+cr = by["ClusterRole"][0]["rules"][0]
+assert cr["resources"] == ["nodes"] and set(cr["verbs"]) == {"get", "patch"}
+crb = by["ClusterRoleBinding"][0]
+assert crb["subjects"][0]["name"] == "hardrun-installer"
+vaps = {p["metadata"]["name"]: p for p in by["ValidatingAdmissionPolicy"]}
+ann = vaps["hardrun-annotations"]["spec"]
+text = json.dumps(ann)
+for needle in ("profile.hardrun.io/", "mode.hardrun.io/", "'enforce', 'audit', 'learn'",
+               "runtimeClassName == 'hardrun'", "allowedProfiles"):
+    assert needle in text, needle
+assert ann["matchConstraints"]["resourceRules"][0]["resources"] == ["pods"]
+bindings = {b["spec"]["policyName"]: b for b in by["ValidatingAdmissionPolicyBinding"]}
+assert set(bindings) == set(vaps), (bindings.keys(), vaps.keys())
+assert bindings["hardrun-annotations"]["spec"]["paramRef"]["name"] == "hardrun-admission"
+cm = [c for c in by["ConfigMap"] if c["metadata"]["name"] == "hardrun-admission"][0]
+assert cm["metadata"]["namespace"] == "hardrun-system" and cm["data"]["allowedProfiles"]
+PY
+}
+
+@test "kubernetes DaemonSet: the init container script is valid sh (shellcheck)" {
+	python3 -c 'import yaml' 2>/dev/null || skip "python3 yaml (PyYAML) not installed"
+	python3 -c '
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+sys.stdout.write(d["spec"]["template"]["spec"]["initContainers"][0]["command"][-1])' \
+		"$REPO/deploy/kubernetes/daemonset.yaml" >"$BATS_TEST_TMPDIR/init.sh"
+	sh -n "$BATS_TEST_TMPDIR/init.sh"
+	if command -v shellcheck >/dev/null; then shellcheck -s sh "$BATS_TEST_TMPDIR/init.sh"; fi
+}
+
 teardown() {
 	local T=$BATS_TEST_TMPDIR/ctd
 	if [ -f "$T/pid" ]; then
