@@ -44,7 +44,7 @@ usage: $PROG [install|uninstall|verify] [options]
 
 options (every path is also taken from the environment variable shown):
   --root DIR          prefix for every host path, for tests/chroots   (HARDRUN_ROOT, "")
-  --source DIR        dir holding hardrun, profiles/, config.json     (HARDRUN_SOURCE)
+  --source DIR        dir holding hardrun, profiles/, deploy/config.json (HARDRUN_SOURCE)
   --binary FILE       hardrun binary to install          (HARDRUN_BINARY, SOURCE/hardrun)
   --bin-path PATH     install path = BinaryName  (HARDRUN_BIN_PATH, /usr/local/bin/hardrun)
   --layout NAME       plain|k3s|rke2|k0s|microk8s         (HARDRUN_LAYOUT, detected)
@@ -598,7 +598,7 @@ install_files() {
 		put_file "$nc.hardrun-before-uninstall" "$nc" 644 || true
 		[ "$DRY_RUN" = 1 ] || rm -f "$nc.hardrun-before-uninstall"
 	elif [ ! -e "$nc" ]; then
-		if [ -f "$SOURCE/config.json" ]; then cp "$SOURCE/config.json" "$TMP/etc/config.json"
+		if [ -f "$SOURCE/deploy/config.json" ]; then cp "$SOURCE/deploy/config.json" "$TMP/etc/config.json"
 		else default_node_config enforce >"$TMP/etc/config.json"; fi
 		put_file "$TMP/etc/config.json" "$ROOT/etc/hardrun/config.json" 644 || true
 	fi

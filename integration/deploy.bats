@@ -409,6 +409,21 @@ assert "runc" in rt
 PY
 }
 
+@test "deploy/config.json: the documented defaults, every key of the contract" {
+	command -v jq >/dev/null || skip "jq not installed"
+	run jq -r 'keys_unsorted | join(" ")' "$REPO/deploy/config.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "runtime defaultMode defaultProfile allowedProfiles allowModeOff profileDirs stateDir recordingsDir eventsFile lsmUnavailable" ]
+	[ "$(jq -r .defaultMode "$REPO/deploy/config.json")" = enforce ]
+	# the installer installs exactly this file as the node default
+	ctd_fixture 1.6-default.toml
+	mkdir -p "$SRC/deploy"
+	cp "$REPO/deploy/config.json" "$SRC/deploy/"
+	run inst -q
+	[ "$status" -eq 0 ]
+	cmp "$REPO/deploy/config.json" "$R/etc/hardrun/config.json"
+}
+
 @test "install-node.sh: shellcheck clean (POSIX sh)" {
 	command -v shellcheck >/dev/null || skip "shellcheck not installed"
 	shellcheck -s sh "$INSTALL"
