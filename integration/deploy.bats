@@ -514,6 +514,24 @@ assert cm["metadata"]["namespace"] == "hardrun-system" and cm["data"]["allowedPr
 PY
 }
 
+# CEL needs an evaluator: @bufbuild/cel from npm (package.json beside the cases;
+# `npm ci --prefix integration/data/kubernetes`, done by make deps).
+@test "kubernetes admission policies: CEL decisions on allowed and denied requests" {
+	local K=$BATS_TEST_DIRNAME/data/kubernetes
+	command -v node >/dev/null || skip "node not installed"
+	[ -d "$K/node_modules/@bufbuild/cel" ] || skip "@bufbuild/cel missing: npm ci --prefix integration/data/kubernetes"
+	python3 -c 'import yaml' 2>/dev/null || skip "python3 yaml (PyYAML) not installed"
+	python3 -c '
+import json, sys, yaml
+docs = yaml.safe_load_all(open(sys.argv[1]))
+json.dump([d for d in docs if d and d["kind"] == "ValidatingAdmissionPolicy"], sys.stdout)' \
+		"$REPO/deploy/kubernetes/admission-policy.yaml" >"$BATS_TEST_TMPDIR/policies.json"
+	run env CEL_MODULE_DIR="$K" node "$K/vap-eval.mjs" "$BATS_TEST_TMPDIR/policies.json" "$K/vap-cases.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qx 'policy cases right: 18, wrong: 0'
+}
+
 @test "kubernetes DaemonSet: the init container script is valid sh (shellcheck)" {
 	python3 -c 'import yaml' 2>/dev/null || skip "python3 yaml (PyYAML) not installed"
 	python3 -c '
