@@ -122,8 +122,10 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-install.XXXXXX")
 CLEANUP_FILES=
+SAVED_DROPIN=
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+	if [ -n "$SAVED_DROPIN" ] && [ -f "$SAVED_DROPIN" ] && [ ! -e "$EDIT" ]; then mv "$SAVED_DROPIN" "$EDIT"; fi
 	# shellcheck disable=SC2086 # a list of our own temp paths, no spaces in them
 	[ -z "$CLEANUP_FILES" ] || rm -f $CLEANUP_FILES
 	rm -rf "$TMP"
@@ -522,10 +524,13 @@ plan_config() {
 		CLEANUP_FILES="$CLEANUP_FILES $dtmp"
 		mkdir -p "$(dirname "$EDIT")" 2>/dev/null || true
 		cp "$TMP/new.edit" "$dtmp"
-		[ ! -f "$EDIT" ] || mv "$EDIT" "$TMP/saved.dropin"
-		cd_dump "$MAIN" >"$TMP/dump.after"
-		drc=$?
-		[ ! -f "$TMP/saved.dropin" ] || mv "$TMP/saved.dropin" "$EDIT"
+		# the current drop-in steps aside (same directory, a name the glob skips;
+		# cleanup puts it back if we are interrupted)
+		SAVED_DROPIN=
+		if [ -f "$EDIT" ]; then SAVED_DROPIN=$EDIT.hardrun-saved; mv "$EDIT" "$SAVED_DROPIN"; fi
+		drc=0
+		cd_dump "$MAIN" >"$TMP/dump.after" || drc=$?
+		if [ -n "$SAVED_DROPIN" ]; then mv "$SAVED_DROPIN" "$EDIT"; SAVED_DROPIN=; fi
 		rm -f "$dtmp"
 		[ $drc = 0 ] || die "containerd cannot parse the config with the drop-in (not written)" ;;
 	k0s)
@@ -601,6 +606,16 @@ install_files() {
 		if [ -f "$SOURCE/deploy/config.json" ]; then cp "$SOURCE/deploy/config.json" "$TMP/etc/config.json"
 		else default_node_config enforce >"$TMP/etc/config.json"; fi
 		put_file "$TMP/etc/config.json" "$ROOT/etc/hardrun/config.json" 644 || true
+	fi
+}
+
+# smoke_test: the installed binary runs on this host (libraries, architecture)
+# before containerd is pointed at it.  `--version` goes straight to the runtime.
+smoke_test() {
+	[ "$DRY_RUN" = 0 ] || return 0
+	if ! out=$(HARDRUN_CONFIG=$ROOT/etc/hardrun/config.json "$ROOT$BIN_PATH" --version 2>&1); then
+		printf '%s\n' "$out" >&2
+		die "the installed $BIN_PATH does not run here (missing libraries? build it statically): containerd config not changed"
 	fi
 }
 
@@ -707,6 +722,7 @@ verify)
 install)
 	plan_config install # fails before anything is written
 	install_files
+	smoke_test
 	apply_config ;;
 uninstall)
 	plan_config uninstall

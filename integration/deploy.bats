@@ -200,6 +200,19 @@ PY
 	echo "$output" | grep -q "version '1' is not supported"
 }
 
+@test "installer: a binary that does not run on the host never becomes a handler" {
+	need_containerd
+	ctd_fixture 1.6-default.toml
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/broken"
+	chmod +x "$BATS_TEST_TMPDIR/broken"
+	run sh "$INSTALL" --root "$R" --source "$SRC" --binary "$BATS_TEST_TMPDIR/broken" \
+		--restart-cmd "echo restart >>'$RESTARTS'" --no-label
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -q 'does not run here'
+	cmp "$DATA/1.6-default.toml" "$R/etc/containerd/config.toml"
+	[ "$(restarts)" -eq 0 ]
+}
+
 @test "installer: containerd 2.x (config version 3) drop-in — structural check, containerd 2.x not installed" {
 	need_tomllib
 	C2=$DATA/fake-containerd2
