@@ -4,6 +4,7 @@ PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 DATADIR     ?= $(PREFIX)/share
 MANDIR      ?= $(DATADIR)/man
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 VERSION     := 0.1.0
@@ -99,10 +100,24 @@ install: hardrun ## install binary, profiles, node config (PREFIX, DESTDIR)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/hardrun/profiles
 	install -m 0755 hardrun $(DESTDIR)$(BINDIR)/hardrun
 	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/hardrun/profiles/
+	@# deploy (issue 6): man pages, bash completion, node config (an existing one is kept)
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/hardrun/profiles
+	install -m 0644 man/hardrun.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/hardrun-profile.5 man/hardrun.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 deploy/bash-completion/hardrun $(DESTDIR)$(COMPLETIONDIR)/hardrun
+	test -e $(DESTDIR)$(SYSCONFDIR)/hardrun/config.json || \
+		sed 's|/usr/share/hardrun/profiles|$(DATADIR)/hardrun/profiles|' deploy/config.json \
+		> $(DESTDIR)$(SYSCONFDIR)/hardrun/config.json
 
 uninstall: ## remove what install laid out
 	rm -f $(DESTDIR)$(BINDIR)/hardrun
 	rm -rf $(DESTDIR)$(DATADIR)/hardrun
+	rm -f $(DESTDIR)$(MANDIR)/man8/hardrun.8 $(DESTDIR)$(MANDIR)/man5/hardrun-profile.5 \
+		$(DESTDIR)$(MANDIR)/man5/hardrun.conf.5 $(DESTDIR)$(COMPLETIONDIR)/hardrun
+
+dist: ## release tarball hardrun-$(VERSION).tar.gz of the committed tree (git archive HEAD)
+	git archive --format=tar.gz --prefix=hardrun-$(VERSION)/ -o hardrun-$(VERSION).tar.gz HEAD
 
 clean: ## remove build outputs
 	rm -rf $(B) hardrun
