@@ -178,8 +178,12 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } _subcommands[] = {
-	{ "validate", _validate }, { "show", _show }, { "export", _export }, { "import", _import },
-	{ "generate", cmd_profile_generate }, { "diff", cmd_profile_diff },
+	{ "validate", _validate },
+	{ "show", _show },
+	{ "export", _export },
+	{ "import", _import },
+	{ "generate", cmd_profile_generate },
+	{ "diff", cmd_profile_diff },
 };
 
 int cmd_profile(int argc, char **argv)
