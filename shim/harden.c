@@ -54,9 +54,17 @@ static void _warn(struct harden_ctx *c, char *msg)
 	free(msg);
 }
 
+/* In learn mode the annotation names the profile being learned (its
+ * recordings go to <recordingsDir>/<name>/): until it has been generated the
+ * container runs under the node's default profile. */
 static int _step_profile(struct harden_ctx *c, struct err *e)
 {
-	return profile_load(c->nc, c->pol.profile, &c->prof, e);
+	int r = profile_load(c->nc, c->pol.profile, &c->prof, e);
+	if (r == -ENOENT && c->pol.mode == MODE_LEARN) {
+		err_clear(e);
+		r = profile_load(c->nc, c->nc->default_profile, &c->prof, e);
+	}
+	return r;
 }
 
 /* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
@@ -99,7 +107,7 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.state_dir = c->state_dir,
 		.socket_path = sock,
 		.mode = c->pol.mode,
-		.profile_name = c->prof->name,
+		.profile_name = c->pol.profile, /* learn: where recordings go */
 		.profile_doc = c->prof->doc,
 		.events_file = c->nc->events_file,
 		.recordings_dir = c->nc->recordings_dir,
