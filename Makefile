@@ -87,8 +87,9 @@ check: deps ## deps + unit + integration (the README's test command)
 bench: hardrun ## benchmarks, printed as ratios against runc / crun / unconfined
 	HARDRUN=$(CURDIR)/hardrun ./bench/run.sh
 
-demo: hardrun ## the built-in example: a busybox container hardened, learned, enforced
-	HARDRUN=$(CURDIR)/hardrun ./bench/../integration/demo.sh
+demo: deps ## the built-in example: a busybox container hardened, learned, enforced
+	$(MAKE) hardrun
+	HARDRUN=$(CURDIR)/hardrun ./integration/demo.sh
 
 fmt: ## format the C sources in place
 	clang-format -i $(FMT_SRC)
