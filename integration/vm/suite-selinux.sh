@@ -63,7 +63,7 @@ cat >"$H/profiles/vmse.json" <<'JSON'
   "description": "VM suite: SELinux type + unique MCS pair",
   "capabilities": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
   "noNewPrivileges": true,
-  "selinux": { "type": "container_t", "level": "auto" }
+  "selinux": { "type": "hardrun_vmse_t", "fileType": "hardrun_vmse_file_t", "level": "auto" }
 }
 JSON
 HARDRUN_CONFIG=$H/enforce.json "$HARDRUN" profile export vmse --format cil >"$WORK/vmse.cil" 2>"$WORK/export.err"
@@ -114,8 +114,8 @@ p1=$(HARDRUN_CONFIG=$H/enforce.json start_ctr "$HARDRUN" "$WORK/hs1" hr-se1)
 p2=$(HARDRUN_CONFIG=$H/enforce.json start_ctr "$HARDRUN" "$WORK/hs2" hr-se2)
 l1=$(attr "$p1")
 l2=$(attr "$p2")
-check "hardrun: container 1 (pid ${p1:-none}) has container_t and an MCS pair: '$l1'" mcs_ok "$l1" container_t
-check "hardrun: container 2 (pid ${p2:-none}) has container_t and an MCS pair: '$l2'" mcs_ok "$l2" container_t
+check "hardrun: container 1 (pid ${p1:-none}) has hardrun_vmse_t and an MCS pair: '$l1'" mcs_ok "$l1" hardrun_vmse_t
+check "hardrun: container 2 (pid ${p2:-none}) has hardrun_vmse_t and an MCS pair: '$l2'" mcs_ok "$l2" hardrun_vmse_t
 check "hardrun: the two concurrent containers have different pairs" \
 	sh -c "test -n '$l1' && test '${l1##*:s0:}' != '${l2##*:s0:}'"
 
@@ -150,7 +150,7 @@ mcs_write_test() {
 }
 mcs_write_test plumbing plumb-sleep "$B/rootfs" s0:c1,c2 s0:c3,c4
 stop_ctr plumb-sleep
-if mcs_ok "$l1" container_t && mcs_ok "$l2" container_t; then
+if mcs_ok "$l1" hardrun_vmse_t && mcs_ok "$l2" hardrun_vmse_t; then
 	mcs_write_test hardrun hr-se1 "$WORK/hs1/rootfs" "${l1#*:*:*:}" "${l2#*:*:*:}"
 else
 	not_ok "hardrun (enforcing): no labels to test MCS separation with"
