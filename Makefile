@@ -124,7 +124,7 @@ clean: ## remove build outputs
 	rm -rf $(B) hardrun
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
 # ---- fuzzing (engine helper): libFuzzer target for the profile parser ----
 FUZZ_TIME ?= 120
