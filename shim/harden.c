@@ -73,9 +73,13 @@ static int _step_engine(struct harden_ctx *c, struct err *e)
 	return engine_apply(c->spec, c->prof, e);
 }
 
+/* Learning records what the workload does when nothing but the bundle's own
+ * settings stop it: the LSM sections are applied from the enforce run on. */
 static int _step_apparmor(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
+	if (c->pol.mode == MODE_LEARN)
+		return 0;
 	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
 	_warn(c, warning);
 	return r;
@@ -84,6 +88,8 @@ static int _step_apparmor(struct harden_ctx *c, struct err *e)
 static int _step_selinux(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
+	if (c->pol.mode == MODE_LEARN)
+		return 0;
 	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
 	c->label_held = r >= 0 && c->prof->selinux;
 	_warn(c, warning);
