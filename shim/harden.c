@@ -269,6 +269,34 @@ static int _apply_saved(struct json *process, const struct json *saved, struct e
 	return label_apply_exec(process, json_string(json_get(saved, "selinuxLabel")), e);
 }
 
+/* `runc exec ID CMD` (no --process): runc adds every --cap to every set,
+ * bounding included, and takes --apparmor / --process-label as given.  Refuse
+ * what would reach beyond the container's hardening. */
+static int _check_exec_flags(const struct rt_args *a, const struct json *saved, struct err *e)
+{
+	const struct json *bounding = json_get_path(saved, "capabilities.bounding");
+	if (a->n_caps > ARGV_MAX_CAPS)
+		return err_set(e, E2BIG, "exec: too many --cap flags");
+	for (int i = 0; i < a->n_caps; i++) {
+		bool ok = false;
+		json_foreach (k, bounding)
+			ok = ok || strcmp(json_string(bounding->items[k]) ?: "", a->caps[i]) == 0;
+		if (!ok)
+			return err_set(e, EPERM,
+				       "exec --cap %s: not in container %s's hardened capabilities",
+				       a->caps[i], a->container_id);
+	}
+	const char *aa = json_string(json_get(saved, "apparmorProfile"));
+	if (a->apparmor && (!aa || strcmp(aa, a->apparmor) != 0))
+		return err_set(e, EPERM, "exec --apparmor %s: container %s runs under %s",
+			       a->apparmor, a->container_id, aa ? aa : "no hardrun profile");
+	const char *se = json_string(json_get(saved, "selinuxLabel"));
+	if (a->process_label && (!se || strcmp(se, a->process_label) != 0))
+		return err_set(e, EPERM, "exec --process-label %s: container %s runs as %s",
+			       a->process_label, a->container_id, se ? se : "no hardrun label");
+	return 0;
+}
+
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -277,7 +305,7 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 	struct stat st;
 	size_t len;
 
-	if (!a->process || !a->container_id)
+	if (!a->container_id)
 		return 0;
 	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
 	if (r < 0)
@@ -287,6 +315,8 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 		return 0; /* not a container hardrun hardened */
 	if (r < 0)
 		return err_prefix(e, "container %s hardening state", a->container_id);
+	if (!a->process)
+		return _check_exec_flags(a, saved, e);
 	if (stat(a->process, &st) < 0)
 		return err_set_sys(e, errno, "exec process file %s", a->process);
 	r = json_load_file(a->process, BUNDLE_CONFIG_MAX, &process, e);
