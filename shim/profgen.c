@@ -446,10 +446,19 @@ static struct json *_sorted_keys(const struct _gen *g, const struct strmap *m, b
 }
 
 /* /proc/1234/status -> /proc/ * /status (AppArmor glob) */
+/* AppArmor mediates /proc/self and /proc/thread-self as the real /proc/<pid>[/task/<tid>]. */
 static void _generalize(const char *path, char *out, size_t size)
 {
 	const char *p = path + 6;
 
+	if (strncmp(path, "/proc/self/", 11) == 0 || strcmp(path, "/proc/self") == 0) {
+		snprintf(out, size, "/proc/*%s", path + 10);
+		return;
+	}
+	if (strncmp(path, "/proc/thread-self/", 18) == 0) {
+		snprintf(out, size, "/proc/*/task/*%s", path + 17);
+		return;
+	}
 	if (strncmp(path, "/proc/", 6) == 0 && *p >= '0' && *p <= '9') {
 		while (*p >= '0' && *p <= '9')
 			p++;
