@@ -1,0 +1,40 @@
+# Shared helpers for bench/*.bench.sh parts.
+
+BENCH_DIR="${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+HARDRUN="${HARDRUN:-$REPO_DIR/hardrun}"
+RUNC="${RUNC:-$(command -v runc || echo /usr/sbin/runc)}"
+CRUN="${CRUN:-$(command -v crun || true)}"
+BENCH_RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results}"
+
+# The integration helpers build and cache the busybox rootfs; outside bats,
+# their skip() means "cannot run".
+skip() {
+	echo "bench: $*" >&2
+	exit 1
+}
+# shellcheck source=../integration/helpers.bash
+source "$REPO_DIR/integration/helpers.bash"
+
+# bench_node_config FILE JSON: a node config for hardrun variants, with every
+# path under the bench's temp dir.
+bench_node_config() {
+	local file="$1" extra="${2-}" t
+	[ -n "$extra" ] || extra='{}'
+	t="$(dirname "$file")"
+	jq -n --arg runtime "$RUNC" --arg t "$t" --arg profiles "$REPO_DIR/profiles" \
+		--argjson extra "$extra" '{
+			runtime: $runtime, defaultMode: "off", profileDirs: [$profiles],
+			stateDir: ($t + "/state"), recordingsDir: ($t + "/recordings"),
+			eventsFile: ($t + "/events.jsonl")
+		} * $extra' >"$file"
+}
+
+# stats FILE: "median p90" (ms, one decimal) of the numbers in FILE (µs).
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		i = int(NR * 0.9 + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR
+		printf "%.1f %.1f\n", m / 1000, v[i] / 1000 }'
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# start: container start cost.  `run` of /bin/true in a busybox bundle, BENCH_N
+# iterations (default 100), runtimes interleaved (and rotated) per iteration
+# so that drift hits all of them alike.  Prints:
+#   start.n 100
+#   start.median_ms runc=41.2 hardrun-off=41.5 crun=30.1
+#   start.p90_ms    runc=... 
+#   start.ratio_vs_runc hardrun-off=1.007 crun=0.730      (of the medians)
+set -euo pipefail
+source "$(dirname "$0")/lib.bash"
+
+N="${BENCH_N:-100}"
+WARMUP="${BENCH_WARMUP:-3}"
+
+# Variants, one a line: name|binary|node config JSON merged over the defaults
+# (hardrun variants only; empty for plain runtimes).  Adding a row is all it
+# takes to benchmark another configuration.
+VARIANTS=(
+	"runc|$RUNC|"
+	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}"
+	"crun|$CRUN|"
+	# "hardrun-enforce|$HARDRUN|{\"defaultMode\":\"enforce\",\"defaultProfile\":\"baseline\"}"
+)
+
+W="$(mktemp -d /tmp/hardrun-bench-start.XXXXXX)"
+cleanup() {
+	local r id
+	for r in "$W"/*/root; do
+		[ -d "$r" ] || continue
+		for id in $("$RUNC" --root "$r" list -q 2>/dev/null); do
+			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
+		done
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+ensure_rootfs
+names=() bins=() confs=() skipped=""
+for v in "${VARIANTS[@]}"; do
+	IFS='|' read -r name bin conf <<<"$v"
+	if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+		echo "# start: skipping $name: ${bin:-binary} not found" >&2
+		continue
+	fi
+	mkdir -p "$W/$name"
+	make_bundle "$W/$name/bundle" /bin/true
+	cp "$W/$name/bundle/config.json" "$W/$name/config.orig"
+	bench_node_config "$W/$name/node.json" "$conf"
+	: >"$W/$name/samples"
+	# probe: a runtime that cannot run here (e.g. crun on a cgroup v1/v2
+	# hybrid with controllers on v2) is reported and left out
+	if ! HARDRUN_CONFIG="$W/$name/node.json" "$bin" --root "$W/$name/root" run \
+		--bundle "$W/$name/bundle" "probe$$" </dev/null >/dev/null 2>"$W/$name/err"; then
+		echo "# start: skipping $name: $(head -c 300 "$W/$name/err")" >&2
+		skipped+=" $name"
+		continue
+	fi
+	names+=("$name") bins+=("$bin") confs+=("$W/$name/node.json")
+done
+[ ${#names[@]} -gt 0 ] || { echo "start: no runtime to measure" >&2; exit 1; }
+
+# one_run IDX ID: time one `run` of variant IDX (µs) into its samples file.
+one_run() {
+	local i="$1" id="$2" d="$W/${names[$1]}" t0 t1
+	cp "$d/config.orig" "$d/bundle/config.json" # hardened variants rewrite it
+	t0="${EPOCHREALTIME/./}"
+	HARDRUN_CONFIG="${confs[$i]}" "${bins[$i]}" --root "$d/root" run --bundle "$d/bundle" "$id" \
+		</dev/null >/dev/null 2>"$d/err" || {
+		echo "start: ${names[$i]} run failed: $(cat "$d/err")" >&2
+		return 1
+	}
+	t1="${EPOCHREALTIME/./}"
+	echo $((t1 - t0))
+}
+
+k=${#names[@]}
+for ((it = -WARMUP; it < N; it++)); do
+	for ((j = 0; j < k; j++)); do
+		i=$(((j + (it < 0 ? 0 : it)) % k)) # rotate who goes first
+		us="$(one_run "$i" "b$$-$it-$i")"
+		[ "$it" -lt 0 ] || echo "$us" >>"$W/${names[$i]}/samples"
+	done
+done
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$BENCH_RESULTS"
+med=() p90=() line_med="" line_p90="" line_ratio=""
+for ((i = 0; i < k; i++)); do
+	read -r m p < <(stats "$W/${names[$i]}/samples")
+	med+=("$m") p90+=("$p")
+	line_med+=" ${names[$i]}=$m"
+	line_p90+=" ${names[$i]}=$p"
+	cp "$W/${names[$i]}/samples" "$BENCH_RESULTS/start-$stamp-${names[$i]}.us"
+done
+base=""
+for ((i = 0; i < k; i++)); do [ "${names[$i]}" = runc ] && base="${med[$i]}"; done
+if [ -n "$base" ]; then
+	for ((i = 0; i < k; i++)); do
+		[ "${names[$i]}" = runc ] && continue
+		line_ratio+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+	done
+fi
+echo "start.n $N"
+echo "start.median_ms$line_med"
+echo "start.p90_ms$line_p90"
+[ -z "$line_ratio" ] || echo "start.ratio_vs_runc$line_ratio"
+[ -z "$skipped" ] || echo "start.skipped$skipped"

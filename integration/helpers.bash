@@ -1,0 +1,482 @@
+# Shared helpers for the hardrun integration suites (bats).
+#
+# Every suite does:   load helpers
+# and gets, per test: a temp node config ($HARDRUN_CONFIG, defaultMode "off"),
+# separate --root dirs per runtime, unique container ids, and a teardown that
+# force-deletes whatever a test left behind.
+#
+# Environment:
+#   HARDRUN             the runtime under test (default: <repo>/hardrun)
+#   RUNC                the reference runtime (default: runc in PATH)
+#   HARDRUN_TEST_CACHE  where the busybox rootfs, images and tools are cached
+#                       (default: <repo>/integration/.cache)
+
+INTEGRATION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$INTEGRATION_DIR/.." && pwd)"
+TEST_CACHE="${HARDRUN_TEST_CACHE:-$INTEGRATION_DIR/.cache}"
+HARDRUN="${HARDRUN:-$REPO_DIR/hardrun}"
+RUNC="${RUNC:-$(command -v runc || echo /usr/sbin/runc)}"
+BUSYBOX="${BUSYBOX:-/bin/busybox}"
+ROOTFS="$TEST_CACHE/rootfs"
+ROOTFS_TAR="$TEST_CACHE/rootfs.tar"
+
+# The runtimes that the comparison helpers drive, by name.
+RUNTIMES=(runc hardrun)
+
+# ---------------------------------------------------------------- skipping --
+
+# requires_cmd CMD...: skip (with the reason) unless every CMD is available.
+requires_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+# hardrun_is_runc: true when $HARDRUN is runc standing in for hardrun.
+hardrun_is_runc() {
+	local h r
+	h="$(readlink -f "$(command -v "$HARDRUN" || echo "$HARDRUN")")"
+	r="$(readlink -f "$RUNC")"
+	[ "$h" = "$r" ] && return 0
+	# A copy or wrapper of runc: it reports runc's version and no hardrun one.
+	"$HARDRUN" --version 2>/dev/null | grep -qi hardrun && return 1
+	[ "$("$HARDRUN" --version 2>/dev/null)" = "$("$RUNC" --version 2>/dev/null)" ]
+}
+
+# requires_hardrun: skip tests of hardrun's own behaviour while runc stands in.
+requires_hardrun() {
+	if hardrun_is_runc; then
+		skip "HARDRUN is runc"
+	fi
+}
+
+requires_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# ------------------------------------------------------------------ rootfs --
+
+# ensure_rootfs: build the busybox rootfs (and its tar) once into the cache.
+# Safe to call from several suites at once (flock).
+ensure_rootfs() {
+	[ -x "$BUSYBOX" ] || skip "$BUSYBOX missing (apt-get install busybox-static)"
+	file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
+		skip "$BUSYBOX is not statically linked (install busybox-static)"
+	mkdir -p "$TEST_CACHE"
+	(
+		flock 9
+		if [ -f "$ROOTFS/.complete" ] && cmp -s "$BUSYBOX" "$ROOTFS/bin/busybox"; then
+			exit 0
+		fi
+		rm -rf "$ROOTFS.tmp" "$ROOTFS" "$ROOTFS_TAR"
+		_build_rootfs "$ROOTFS.tmp"
+		mv "$ROOTFS.tmp" "$ROOTFS"
+		tar --numeric-owner --sort=name --mtime=@0 --exclude=./.complete \
+			-C "$ROOTFS" -cf "$ROOTFS_TAR.tmp" .
+		mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+		touch "$ROOTFS/.complete"
+	) 9>"$TEST_CACHE/.rootfs.lock"
+}
+
+_build_rootfs() {
+	local r="$1" applet
+	mkdir -p "$r"/{bin,dev,etc,proc,sys,tmp,root,run,var/tmp,usr,home}
+	chmod 1777 "$r/tmp" "$r/var/tmp"
+	chmod 0700 "$r/root"
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for applet in $("$BUSYBOX" --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"
+	done
+	ln -s bin "$r/sbin"
+	ln -s ../bin "$r/usr/bin"
+	ln -s ../bin "$r/usr/sbin"
+	cat >"$r/etc/passwd" <<-'EOF'
+		root:x:0:0:root:/root:/bin/sh
+		daemon:x:1:1:daemon:/usr/sbin:/bin/false
+		nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	EOF
+	cat >"$r/etc/group" <<-'EOF'
+		root:x:0:
+		daemon:x:1:
+		tty:x:5:
+		nogroup:x:65534:
+	EOF
+	echo "hardrun-test" >"$r/etc/hostname"
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$r/etc/hosts"
+	: >"$r/etc/resolv.conf"
+	printf 'ID=busybox\nNAME="busybox (hardrun tests)"\n' >"$r/etc/os-release"
+}
+
+# ------------------------------------------------------------------ bundles --
+
+# base_spec: `runc spec` output, cached.
+_base_spec() {
+	local spec="$TEST_CACHE/spec.json"
+	if [ ! -s "$spec" ]; then
+		local d
+		d="$(mktemp -d "$TEST_CACHE/spec.XXXXXX")"
+		(cd "$d" && "$RUNC" spec) && mv "$d/config.json" "$spec"
+		rm -rf "$d"
+	fi
+	echo "$spec"
+}
+
+# make_bundle [--annotation K=V]... [--readonly] [--terminal] [--cwd DIR]
+#             [--env K=V]... DIR [ARG...]
+# Writes an OCI bundle at DIR: rootfs hard-linked from the cached busybox rootfs
+# (fast, small), config.json from `runc spec` with args ARG... (default
+# /bin/true), terminal false, root writable unless --readonly.
+make_bundle() {
+	local readonly=false terminal=false cwd=/ annotations='{}' env='[]'
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--annotation)
+			annotations="$(jq -c --arg k "${2%%=*}" --arg v "${2#*=}" \
+				'. + {($k): $v}' <<<"$annotations")"
+			shift 2
+			;;
+		--readonly) readonly=true; shift ;;
+		--terminal) terminal=true; shift ;;
+		--cwd) cwd="$2"; shift 2 ;;
+		--env) env="$(jq -c --arg e "$2" '. + [$e]' <<<"$env")"; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	local dir="$1" a
+	shift
+	[ $# -gt 0 ] || set -- /bin/true
+	ensure_rootfs
+	mkdir -p "$dir"
+	cp -a --link "$ROOTFS" "$dir/rootfs"
+	rm -f "$dir/rootfs/.complete"
+	local args
+	args="$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)"
+	jq --argjson args "$args" --argjson ro "$readonly" --argjson tty "$terminal" \
+		--arg cwd "$cwd" --argjson ann "$annotations" --argjson env "$env" '
+		.process.args = $args | .process.terminal = $tty | .process.cwd = $cwd
+		| .process.env += $env | .root.readonly = $ro
+		| if ($ann | length) > 0 then .annotations = ((.annotations // {}) + $ann) else . end
+		' "$(_base_spec)" >"$dir/config.json"
+}
+
+# bundle_edit DIR JQ-FILTER [jq args...]: edit DIR/config.json in place.
+bundle_edit() {
+	local dir="$1" filter="$2"
+	shift 2
+	jq "$@" "$filter" "$dir/config.json" >"$dir/config.json.new"
+	mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# bundle_sum DIR: a checksum of config.json and the list of files in the bundle.
+bundle_sum() {
+	(
+		cd "$1" &&
+			{
+				sha256sum config.json
+				find . -path ./rootfs -prune -o -print | LC_ALL=C sort
+			} | sha256sum
+	)
+}
+
+# ------------------------------------------------------------- node config --
+
+# node_config [JSON]: (re)write $HARDRUN_CONFIG: the per-test defaults merged
+# with JSON (objects merge key by key, so node_config '{"defaultMode":"enforce"}').
+# The file is $NODE_CONFIG_FILE if set (suites whose daemons inherit the env at
+# setup_file time), else $BATS_TEST_TMPDIR/hardrun/config.json; stateDir,
+# recordingsDir and eventsFile live next to it.
+node_config() {
+	local extra="${1-}" file t
+	[ -n "$extra" ] || extra='{}'
+	file="${NODE_CONFIG_FILE:-$BATS_TEST_TMPDIR/hardrun/config.json}"
+	t="$(dirname "$file")"
+	mkdir -p "$t"
+	export HARDRUN_CONFIG="$file"
+	jq -n --arg runtime "$RUNC" --arg t "$t" --arg profiles "$REPO_DIR/profiles" \
+		--argjson extra "$extra" '{
+			runtime: $runtime,
+			defaultMode: "off",
+			profileDirs: [$profiles],
+			stateDir: ($t + "/state"),
+			recordingsDir: ($t + "/recordings"),
+			eventsFile: ($t + "/events.jsonl")
+		} * $extra' >"$file.tmp"
+	mv "$file.tmp" "$file"
+}
+
+# node_config_raw TEXT: write $HARDRUN_CONFIG verbatim (for malformed configs).
+node_config_raw() {
+	local file="${NODE_CONFIG_FILE:-$BATS_TEST_TMPDIR/hardrun/config.json}"
+	mkdir -p "$(dirname "$file")"
+	export HARDRUN_CONFIG="$file"
+	printf '%s' "$1" >"$file"
+}
+
+# ----------------------------------------------------------------- runtimes --
+
+# rt_bin NAME / rt_dir NAME: binary and private state dir of runtime NAME.
+rt_bin() {
+	case "$1" in
+	runc) echo "$RUNC" ;;
+	hardrun) echo "$HARDRUN" ;;
+	*) echo "unknown runtime $1" >&2; return 1 ;;
+	esac
+}
+
+rt_dir() {
+	echo "$BATS_TEST_TMPDIR/rt-$1"
+}
+
+# rt NAME ARGS...: run runtime NAME with its own --root.
+rt() {
+	local name="$1"
+	shift
+	"$(rt_bin "$name")" --root "$(rt_dir "$name")/root" "$@"
+}
+
+# new_id [PREFIX]: a container id unique on this host.
+new_id() {
+	echo "${1:-hr}-${BATS_SUITE_TEST_NUMBER:-0}-$$-$RANDOM"
+}
+
+# wait_for TIMEOUT_S CMD...: poll CMD every 50ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+
+# state_of NAME: the status of runtime NAME's container (rt_id NAME).
+state_of() {
+	rt "$1" state "$(rt_id "$1")" 2>/dev/null | jq -r .status
+}
+
+# wait_status STATUS NAME: wait until NAME's container has STATUS.
+wait_status() {
+	_status_is() { [ "$(state_of "$2")" = "$1" ]; }
+	wait_for 10 _status_is "$@"
+}
+
+# track_pid PID: kill PID (and its process group if it leads one) at teardown.
+track_pid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/.pids"
+}
+
+# --------------------------------------------------------------- comparing --
+
+# rt_id NAME: the container id runtime NAME uses in this test.  Ids differ per
+# runtime so that cgroup paths (/<id>) never clash; normalize maps them back.
+rt_id() {
+	echo "$ID-$1"
+}
+
+# run_both [-c WHAT] [--fd N=FILE]... [--stdin FILE] [--] ARG...
+# Runs `runc ARG...` and `$HARDRUN ARG...` (stdin /dev/null, outputs to files)
+# and compares their stdout, stderr and exit status (WHAT: comma list of
+# stdout,stderr,status; default all three; "none" compares nothing).  In ARG,
+# @D@ is the runtime's private dir and @ID@ its container id; unless an ARG
+# contains @D@/root, `--root @D@/root` is prepended.
+# --fd N=FILE opens FILE read-only as fd N, afresh for each runtime.
+# Sets status_runc/status_hardrun and output_runc/output_hardrun (stdout),
+# err_runc/err_hardrun.
+run_both() {
+	local what=stdout,stderr,status fds=() a stdin=/dev/null
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-c) what="$2"; shift 2 ;;
+		--fd) fds+=("$2"); shift 2 ;;
+		--stdin) stdin="$2"; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	local name d argv has_root=0 bin
+	for a in "$@"; do [[ "$a" == *@D@/root* ]] && has_root=1; done
+	for name in "${RUNTIMES[@]}"; do
+		d="$BATS_TEST_TMPDIR/rt-$name"
+		bin="$RUNC"
+		[ "$name" = runc ] || bin="$HARDRUN"
+		argv=()
+		[ $has_root = 1 ] || argv=(--root "$d/root")
+		for a in "$@"; do
+			a="${a//@D@/$d}"
+			argv+=("${a//@ID@/$ID-$name}")
+		done
+		local st=0
+		(
+			for f in "${fds[@]}"; do
+				eval "exec ${f%%=*}<\"\${f#*=}\""
+			done
+			exec "$bin" "${argv[@]}"
+		) <"$stdin" >"$d/stdout" 2>"$d/stderr" 3>&- || st=$?
+		echo "$st" >"$d/status"
+		printf -v "status_$name" '%s' "$st"
+		printf -v "output_$name" '%s' "$(<"$d/stdout")"
+		printf -v "err_$name" '%s' "$(<"$d/stderr")"
+	done
+	compare_outputs "$what"
+}
+
+# compare_outputs WHAT: diff the normalized outputs of the last run_both (or of
+# files written by hand to $(rt_dir NAME)/{stdout,stderr,status}).
+compare_outputs() {
+	local what="${1:-stdout,stderr,status}" k name d
+	[ "$what" != none ] || return 0
+	for name in "${RUNTIMES[@]}"; do
+		d="$BATS_TEST_TMPDIR/rt-$name"
+		for k in ${what//,/ }; do
+			echo "=== $k"
+			cat "$d/$k"
+			echo
+		done | sed -e "s#$d#@D@#g" -e "s#$ID-$name#@ID@#g" \
+			-e 's/time="[^"]*"/time="T"/g' -e 's/"time":"[^"]*"/"time":"T"/g' >"$d/compare"
+	done
+	diff -u --label runc --label hardrun "$BATS_TEST_TMPDIR/rt-runc/compare" \
+		"$BATS_TEST_TMPDIR/rt-hardrun/compare" || {
+		echo "runc    stderr: $(<"$BATS_TEST_TMPDIR/rt-runc/stderr")"
+		echo "hardrun stderr: $(<"$BATS_TEST_TMPDIR/rt-hardrun/stderr")"
+		return 1
+	}
+}
+
+# filter_stdout CMD...: pipe each runtime's saved stdout through CMD (e.g.
+# jq 'del(.pid, .created)') before compare_outputs.
+filter_stdout() {
+	local name d
+	for name in "${RUNTIMES[@]}"; do
+		d="$(rt_dir "$name")"
+		"$@" <"$d/stdout" >"$d/stdout.f" || return 1
+		mv "$d/stdout.f" "$d/stdout"
+	done
+}
+
+# on_both CMD...: run CMD NAME for each runtime (e.g. on_both wait_status_is stopped).
+on_both() {
+	local name
+	for name in "${RUNTIMES[@]}"; do "$@" "$name" || return 1; done
+}
+
+# ------------------------------------------------------------ setup/teardown --
+
+# common_setup: what every test needs.  Suites call it from setup().
+common_setup() {
+	node_config
+	local name
+	for name in "${RUNTIMES[@]}"; do mkdir -p "$(rt_dir "$name")"; done
+	ID="$(new_id)"
+}
+
+# common_teardown: force-delete containers left in any runtime root and kill
+# tracked strays.  Never fails the test.
+common_teardown() {
+	local name root id pid
+	if [ -f "$BATS_TEST_TMPDIR/.pids" ]; then
+		while read -r pid; do
+			kill -KILL "$pid" 2>/dev/null || true
+		done <"$BATS_TEST_TMPDIR/.pids"
+	fi
+	for root in "$BATS_TEST_TMPDIR"/rt-*/root "$BATS_TEST_TMPDIR"/extra-root-*; do
+		[ -d "$root" ] || continue
+		for id in $("$RUNC" --root "$root" list -q 2>/dev/null); do
+			"$RUNC" --root "$root" delete -f "$id" >/dev/null 2>&1 || true
+		done
+	done
+	return 0
+}
+
+# ------------------------------------------------------------------ tools --
+
+# build_tool NAME: compile integration/tools/NAME.c into the cache, print path.
+build_tool() {
+	local src="$INTEGRATION_DIR/tools/$1.c" bin="$TEST_CACHE/tools/$1"
+	command -v cc >/dev/null || skip "no C compiler (cc) to build $1"
+	mkdir -p "$TEST_CACHE/tools"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$src" && mv "$bin.tmp.$$" "$bin"
+	fi
+	echo "$bin"
+}
+
+# assert_log_error_line FILE LINES_BEFORE: FILE gained exactly one line, a JSON
+# object with level "error", msg "hardrun: ..." and an RFC3339 time.
+assert_log_error_line() {
+	local file="$1" before="$2" after line
+	[ -f "$file" ] || { echo "no log file $file"; return 1; }
+	after="$(wc -l <"$file")"
+	if [ "$after" != $((before + 1)) ]; then
+		echo "log $file: expected $((before + 1)) lines, got $after:"
+		cat "$file"
+		return 1
+	fi
+	line="$(tail -n 1 "$file")"
+	echo "log line: $line"
+	jq -e '
+		type == "object"
+		and .level == "error"
+		and (.msg | type == "string" and startswith("hardrun: ") and length > 9)
+		and (.time | type == "string"
+			and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"))
+		' <<<"$line" >/dev/null
+}
+
+# ------------------------------------------------------------------ images --
+
+IMAGE_NAME="docker.io/library/busybox-hardrun:latest"
+
+# ensure_oci_image: an OCI image layout tarball of the busybox rootfs, built
+# offline (one uncompressed layer), at $TEST_CACHE/busybox-oci.tar.  Prints it.
+ensure_oci_image() {
+	ensure_rootfs
+	local out="$TEST_CACHE/busybox-oci.tar"
+	(
+		flock 9
+		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] && exit 0
+		local w arch layer_sum layer_size cfg cfg_sum man man_sum
+		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
+		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+		mkdir -p "$w/blobs/sha256"
+		layer_sum="$(sha256sum "$ROOTFS_TAR" | cut -d' ' -f1)"
+		layer_size="$(stat -c %s "$ROOTFS_TAR")"
+		cp "$ROOTFS_TAR" "$w/blobs/sha256/$layer_sum"
+		cfg="$(jq -cn --arg arch "$arch" --arg diff "sha256:$layer_sum" '{
+			architecture: $arch, os: "linux",
+			config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"], WorkingDir: "/"},
+			rootfs: {type: "layers", diff_ids: [$diff]},
+			history: [{created_by: "hardrun integration tests (busybox-static)"}]}')"
+		printf '%s' "$cfg" >"$w/cfg"
+		cfg_sum="$(sha256sum "$w/cfg" | cut -d' ' -f1)"
+		mv "$w/cfg" "$w/blobs/sha256/$cfg_sum"
+		man="$(jq -cn --arg c "sha256:$cfg_sum" --argjson cs "${#cfg}" \
+			--arg l "sha256:$layer_sum" --argjson ls "$layer_size" '{
+			schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+			config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+			layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}')"
+		printf '%s' "$man" >"$w/man"
+		man_sum="$(sha256sum "$w/man" | cut -d' ' -f1)"
+		mv "$w/man" "$w/blobs/sha256/$man_sum"
+		jq -cn --arg m "sha256:$man_sum" --argjson ms "${#man}" --arg arch "$arch" \
+			--arg name "$IMAGE_NAME" '{
+			schemaVersion: 2,
+			manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+				digest: $m, size: $ms, platform: {architecture: $arch, os: "linux"},
+				annotations: {"io.containerd.image.name": $name,
+					"org.opencontainers.image.ref.name": "latest"}}]}' >"$w/index.json"
+		echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
+		tar --numeric-owner -C "$w" -cf "$out.tmp" oci-layout index.json blobs
+		mv "$out.tmp" "$out"
+		rm -rf "$w"
+	) 9>"$TEST_CACHE/.oci.lock" || return 1
+	echo "$out"
+}
+
+# umount_under DIR: unmount everything mounted below DIR (deepest first).
+umount_under() {
+	local m
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
