@@ -39,8 +39,10 @@ hardrun_is_runc() {
 	h="$(readlink -f "$(command -v "$HARDRUN" || echo "$HARDRUN")")"
 	r="$(readlink -f "$RUNC")"
 	[ "$h" = "$r" ] && return 0
-	# A copy or wrapper of runc: it reports runc's version and no hardrun one.
+	# A copy or wrapper of runc: it reports runc's version and no hardrun one
+	# (hardrun passes --version through; its own is `hardrun version`).
 	"$HARDRUN" --version 2>/dev/null | grep -qi hardrun && return 1
+	"$HARDRUN" version 2>/dev/null | grep -q '^hardrun version' && return 1
 	[ "$("$HARDRUN" --version 2>/dev/null)" = "$("$RUNC" --version 2>/dev/null)" ]
 }
 

@@ -12,9 +12,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -223,6 +225,62 @@ int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
 	return _wait_ready(rfd, ret_pid, e);
+}
+
+static bool _owns(const char *dir)
+{
+	char path[PATH_MAX], buf[32] = "";
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", dir);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && atoi(buf) == (int)getpid();
+}
+
+static bool _runtime_gone(const struct monitor_spec *s)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	(void)snprintf(path, sizeof(path), "%s/%s/state.json", s->runtime_root ?: "/run/runc",
+		       s->container_id);
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/* state_dir must be what state_dir_path() gives for (its parent, root, id). */
+static bool _is_key_dir(const struct monitor_spec *s)
+{
+	_cleanup_free_ char *parent = strdup(s->state_dir), *want = NULL;
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
+	return state_dir_path(parent, s->runtime_root ?: "/run/runc", s->container_id, &want,
+			      NULL) == 0 &&
+	       strcmp(want, s->state_dir) == 0;
+}
+
+void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
+{
+	char path[PATH_MAX];
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	if (!_owns(s->state_dir))
+		return; /* a newer monitor (same root and id) owns it */
+	for (int t = 0; t < wait_ms && !_runtime_gone(s); t += 100)
+		(void)nanosleep(&tick, NULL);
+	if (_runtime_gone(s) && _is_key_dir(s)) {
+		/* Moved aside first: a create of the same id may reuse the name. */
+		(void)snprintf(path, sizeof(path), "%s.%d.gone", s->state_dir, (int)getpid());
+		if (rename(s->state_dir, path) == 0) {
+			if (_owns(path)) {
+				(void)fs_rm_rf(path, NULL);
+				return;
+			}
+			(void)rename(path, s->state_dir);
+		}
+	}
+	(void)unlink(s->socket_path);
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", s->state_dir);
+	if (_owns(s->state_dir))
+		(void)unlink(path);
 }
 
 static bool _is_our_monitor(pid_t pid, const char *state_dir)
