@@ -4,6 +4,7 @@
 # (profile.hardrun.io/POD, mode.hardrun.io/POD), against real runc.
 
 load helpers
+load monitor/helpers
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
@@ -18,9 +19,7 @@ setup() {
 	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
 	PROFILES="$BATS_TEST_TMPDIR/profiles"
 	mkdir -p "$PROFILES"
-	node_config "$(jq -cn --arg s "$STATE" --arg p "$PROFILES" --arg r "$REPO_DIR/profiles" \
-		'{stateDir: $s, allowedProfiles: ["*"], profileDirs: [$p, $r]}')"
-	EVENTS="$(jq -r .eventsFile "$HARDRUN_CONFIG")"
+	monitor_config
 	ROOT="$(rt_dir hardrun)/root"
 	profile t
 }
@@ -33,17 +32,6 @@ teardown() {
 	for pid in $(monitor_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	common_teardown
 	rm -rf "$STATE"
-}
-
-# profile NAME [RULES [KNOWN]]: a profile in the test's profile dir (filter:
-# allow all but reboot; monitor rules RULES, knownBinaries KNOWN).
-profile() {
-	cat >"$PROFILES/$1.json" <<-EOF
-		{"hardrun":1,"name":"$1","seccomp":{"defaultAction":"SCMP_ACT_ALLOW",
-		 "architectures":["SCMP_ARCH_X86_64"],
-		 "syscalls":[{"names":["reboot"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]},
-		 "monitor":{"rules":${2:-{\}},"knownBinaries":${3:-[]}}}
-	EOF
 }
 
 # bundle ID CMD [MODE [PROFILE]]: $BATS_TEST_TMPDIR/b/ID running sh -c CMD,
@@ -74,40 +62,6 @@ crun() {
 rund() {
 	hr run -d --bundle "$BATS_TEST_TMPDIR/b/$1" "$1" </dev/null \
 		>"$BATS_TEST_TMPDIR/$1.out" 2>&1 || { cat "$BATS_TEST_TMPDIR/$1.out"; return 1; }
-}
-
-# monitor_pids: pids of every monitor serving this test's stateDir
-monitor_pids() {
-	local f
-	for f in /proc/[0-9]*/cmdline; do
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q -- "--state $STATE/" &&
-			basename "${f%/cmdline}"
-	done
-	return 0
-}
-
-# mon_dir ID / mon_pid ID: the container's state dir and its monitor's pid
-mon_dir() {
-	dirname "$(grep -l "\"containerId\": *\"$1\"" "$STATE"/*/monitor.json)"
-}
-
-mon_pid() {
-	cat "$(mon_dir "$1")/monitor.pid"
-}
-
-# container_dirs: the per-container state dirs (stateDir also holds mcs/)
-container_dirs() {
-	ls "$STATE" | grep -E '^[0-9a-f]{16}$' || true
-}
-
-wait_monitors_gone() {
-	_none() { [ -z "$(monitor_pids)" ]; }
-	wait_for 10 _none
-}
-
-rules_fired() {
-	[ -f "$EVENTS" ] || return 0
-	jq -r '.output_fields["hardrun.rule_id"] // empty' "$EVENTS"
 }
 
 # expect_one ID RULE CMD: CMD fires exactly one event, of RULE
@@ -163,8 +117,8 @@ expect_one() {
 	rules_fired
 	[ "$(rules_fired | grep -c drift_exec)" -eq 1 ]
 	[ "$(rules_fired | grep -c terminal_shell)" -eq 1 ]
-	jq -e 'select(.output_fields["hardrun.rule_id"] == "terminal_shell") |
-		.output_fields["hardrun.session"] == 1' "$EVENTS"
+	jq -se 'map(select(.output_fields["hardrun.rule_id"] == "terminal_shell")) |
+		.[0].output_fields["hardrun.session"] == 1' "$EVENTS"
 	# the exec log keeps every exec, after the container is gone
 	grep -q '"argv":"hrtrig getpid 1"' "$(dirname "$EVENTS")/exec/dr.jsonl"
 	grep -q '"session":1' "$(dirname "$EVENTS")/exec/dr.jsonl"
