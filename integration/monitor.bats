@@ -243,3 +243,24 @@ expect_one() {
 	hr delete kept
 	[ -z "$(container_dirs)" ]
 }
+
+@test "monitor: the lean hardrun-monitor next to hardrun, else hardrun monitor" {
+	[ -x "$(dirname "$HARDRUN")/hardrun-monitor" ] || skip "hardrun-monitor not built"
+	bundle lean 'sleep 30'
+	rund lean
+	run tr '\0' ' ' <"/proc/$(mon_pid lean)/cmdline"
+	[[ "$output" == "hardrun-monitor --state $STATE/"* ]]
+	hr delete -f lean
+	# hardrun alone (no sibling; the libexec one must not exist either)
+	[ ! -e /usr/local/libexec/hardrun/hardrun-monitor ] || skip "an installed hardrun-monitor"
+	mkdir -p "$BATS_TEST_TMPDIR/solo"
+	cp "$HARDRUN" "$BATS_TEST_TMPDIR/solo/hardrun"
+	bundle solo 'sleep 30'
+	"$BATS_TEST_TMPDIR/solo/hardrun" --root "$ROOT" run -d --bundle "$BATS_TEST_TMPDIR/b/solo" solo \
+		</dev/null >/dev/null
+	run tr '\0' ' ' <"/proc/$(mon_pid solo)/cmdline"
+	[[ "$output" == "hardrun monitor --state $STATE/"* ]]
+	hr delete -f solo
+	[ -z "$(monitor_pids)" ]
+	[ -z "$(container_dirs)" ]
+}

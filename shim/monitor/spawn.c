@@ -140,6 +140,38 @@ void monitor_spec_release(struct monitor_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+#define MONITOR_PROG "hardrun-monitor"
+
+#ifndef HARDRUN_LIBEXECDIR
+#define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
+#endif
+
+/* Candidate i for the lean monitor program: 0 = next to this binary (a build
+ * tree, or an install with both in one dir), 1 = the libexec dir.  Only a
+ * regular executable file counts; the last resort is `hardrun monitor`. */
+static int _monitor_path(size_t i, char *buf, size_t size)
+{
+	char self[PATH_MAX];
+	struct stat st;
+	if (i == 0) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0)
+			return -ENOENT;
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (!slash)
+			return -ENOENT;
+		*slash = '\0';
+		if (snprintf(buf, size, "%s/%s", self, MONITOR_PROG) >= (int)size)
+			return -ENAMETOOLONG;
+	} else if (snprintf(buf, size, "%s/%s", HARDRUN_LIBEXECDIR, MONITOR_PROG) >= (int)size) {
+		return -ENAMETOOLONG;
+	}
+	if (stat(buf, &st) < 0 || !S_ISREG(st.st_mode) || access(buf, X_OK) < 0)
+		return -ENOENT;
+	return 0;
+}
+
 /* The grandchild: new session, stdio on /dev/null, only the ready pipe kept. */
 static void _exec_monitor(const char *state_dir, int ready_w)
 {
@@ -154,9 +186,16 @@ static void _exec_monitor(const char *state_dir, int ready_w)
 	if (ready_w == 3)
 		(void)fcntl(3, F_SETFD, 0);
 	(void)close_range(4, ~0u, 0);
-	char *const argv[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
+	char *const lean[] = {
+		MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3", NULL
+	};
+	char *const self[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
 			       "--ready-fd", "3",	NULL };
-	execv("/proc/self/exe", argv);
+	char path[PATH_MAX];
+	for (size_t i = 0; i < 2; i++)
+		if (_monitor_path(i, path, sizeof(path)) == 0)
+			execv(path, lean);
+	execv("/proc/self/exe", self);
 	_exit(127);
 }
 
@@ -283,6 +322,7 @@ void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
 		(void)unlink(path);
 }
 
+/* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state DIR ...`. */
 static bool _is_our_monitor(pid_t pid, const char *state_dir)
 {
 	char path[64], cmd[4096];
@@ -292,12 +332,19 @@ static bool _is_our_monitor(pid_t pid, const char *state_dir)
 	if (n <= 0)
 		return false;
 	cmd[n] = '\0';
-	/* argv: hardrun monitor --state DIR ... */
-	const char *a1 = cmd + strlen(cmd) + 1;
-	if (a1 >= cmd + n || strcmp(a1, "monitor") != 0)
+	const char *end = cmd + n, *a0 = cmd, *a1 = a0 + strlen(a0) + 1;
+	const char *base = strrchr(a0, '/') ? strrchr(a0, '/') + 1 : a0;
+	const char *a = a1;
+	if (strcmp(base, MONITOR_PROG) != 0) {
+		if (a1 >= end || strcmp(a1, "monitor") != 0)
+			return false;
+		a = a1 + strlen(a1) + 1;
+	}
+	/* then: --state DIR */
+	if (a >= end || strcmp(a, "--state") != 0)
 		return false;
-	const char *a2 = a1 + strlen(a1) + 1, *a3 = a2 + strlen(a2) + 1;
-	return a3 < cmd + n && strcmp(a3, state_dir) == 0;
+	a += strlen(a) + 1;
+	return a < end && strcmp(a, state_dir) == 0;
 }
 
 int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e)
