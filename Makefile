@@ -5,6 +5,7 @@ BINDIR      ?= $(PREFIX)/bin
 LIBEXECDIR  ?= $(PREFIX)/libexec
 DATADIR     ?= $(PREFIX)/share
 MANDIR      ?= $(DATADIR)/man
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 VERSION     := 0.1.0
@@ -86,6 +87,9 @@ unit: $(TEST_BIN) ## run the Check unit tests
 integration: hardrun hardrun-monitor ## run the bats integration suites against real runc/containerd/podman
 	HARDRUN=$(CURDIR)/hardrun bats --print-output-on-failure integration/
 
+integration-vm: hardrun ## AppArmor + SELinux suites in a qemu (TCG) VM booting Debian's kernel
+	HARDRUN=$(CURDIR)/hardrun ./integration/vm/run.sh
+
 check: deps ## deps + unit + integration (the README's test command)
 	$(MAKE) unit
 	$(MAKE) integration
@@ -108,11 +112,25 @@ install: hardrun hardrun-monitor ## install binaries, profiles, node config (PRE
 	install -d $(DESTDIR)$(LIBEXECDIR)/hardrun
 	install -m 0755 hardrun-monitor $(DESTDIR)$(LIBEXECDIR)/hardrun/hardrun-monitor
 	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/hardrun/profiles/
+	@# deploy (issue 6): man pages, bash completion, node config (an existing one is kept)
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/hardrun/profiles
+	install -m 0644 man/hardrun.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/hardrun-profile.5 man/hardrun.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 deploy/bash-completion/hardrun $(DESTDIR)$(COMPLETIONDIR)/hardrun
+	test -e $(DESTDIR)$(SYSCONFDIR)/hardrun/config.json || \
+		sed 's|/usr/share/hardrun/profiles|$(DATADIR)/hardrun/profiles|' deploy/config.json \
+		> $(DESTDIR)$(SYSCONFDIR)/hardrun/config.json
 
 uninstall: ## remove what install laid out
 	rm -f $(DESTDIR)$(BINDIR)/hardrun
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/hardrun
 	rm -rf $(DESTDIR)$(DATADIR)/hardrun
+	rm -f $(DESTDIR)$(MANDIR)/man8/hardrun.8 $(DESTDIR)$(MANDIR)/man5/hardrun-profile.5 \
+		$(DESTDIR)$(MANDIR)/man5/hardrun.conf.5 $(DESTDIR)$(COMPLETIONDIR)/hardrun
+
+dist: ## release tarball hardrun-$(VERSION).tar.gz of the committed tree (git archive HEAD)
+	git archive --format=tar.gz --prefix=hardrun-$(VERSION)/ -o hardrun-$(VERSION).tar.gz HEAD
 
 clean: ## remove build outputs
 	rm -rf $(B) hardrun hardrun-monitor

@@ -35,6 +35,12 @@ setup() {
 	[ ! -f "$PM/skip" ] || skip "$(cat "$PM/skip")"
 	common_setup
 	NAME="$(new_id pm)"
+	# conmon starts the runtime with a clean environment, so HARDRUN_CONFIG
+	# (the test's node config) is handed over by a two-line runtime wrapper;
+	# on a node hardrun reads /etc/hardrun/config.json instead.
+	PM_RUNTIME="$BATS_TEST_TMPDIR/hardrun-runtime"
+	printf '#!/bin/sh\nHARDRUN_CONFIG=%q exec %q "$@"\n' "$HARDRUN_CONFIG" "$HARDRUN" >"$PM_RUNTIME"
+	chmod 0755 "$PM_RUNTIME"
 }
 
 teardown() {
@@ -56,7 +62,7 @@ pm_run() {
 }
 
 @test "podman: run --rm through HARDRUN returns output and exit code" {
-	run pm_run --runtime "$HARDRUN" --rm --name "$NAME" "$PM_IMAGE" \
+	run pm_run --runtime "$PM_RUNTIME" --rm --name "$NAME" "$PM_IMAGE" \
 		sh -c 'echo hello-from-podman; echo err >&2; exit 3' </dev/null
 	echo "$output"
 	[ "$status" = 3 ]
@@ -65,11 +71,11 @@ pm_run() {
 }
 
 @test "podman: detached container, annotation in the bundle, exec, stop, rm" {
-	pm_run --runtime "$HARDRUN" -d --name "$NAME" --annotation hardrun.test/k=v \
+	pm_run --runtime "$PM_RUNTIME" -d --name "$NAME" --annotation hardrun.test/k=v \
 		"$PM_IMAGE" sleep 1000 </dev/null
 	run pm inspect "$NAME"
 	[ "$status" = 0 ]
-	jq -e --arg h "$HARDRUN" '.[0].OCIRuntime == $h' <<<"$output"
+	jq -e --arg h "$PM_RUNTIME" '.[0].OCIRuntime == $h' <<<"$output"
 	local id bundle
 	id="$(jq -r '.[0].Id' <<<"$output")"
 	bundle="$(jq -r '.[0].OCIConfigPath // empty' <<<"$output")"
@@ -94,7 +100,7 @@ pm_run() {
 }
 
 @test "podman: run -t with a terminal (console socket via conmon)" {
-	run pm_run --runtime "$HARDRUN" --rm -t --name "$NAME" "$PM_IMAGE" sh -c 'tty' </dev/null
+	run pm_run --runtime "$PM_RUNTIME" --rm -t --name "$NAME" "$PM_IMAGE" sh -c 'tty' </dev/null
 	echo "$output"
 	[ "$status" = 0 ]
 	[[ "$output" == /dev/pts/* ]]
@@ -103,7 +109,7 @@ pm_run() {
 @test "podman: hardrun's own error reaches podman" {
 	requires_hardrun
 	node_config '{"noSuchKey": true}'
-	run pm_run --runtime "$HARDRUN" --rm --name "$NAME" "$PM_IMAGE" true </dev/null
+	run pm_run --runtime "$PM_RUNTIME" --rm --name "$NAME" "$PM_IMAGE" true </dev/null
 	echo "$output"
 	[ "$status" != 0 ]
 	[[ "$output" == *"hardrun: "* ]]

@@ -24,6 +24,7 @@ enum _slot {
 	SLOT_PID_FILE,
 	SLOT_FORCE,
 	SLOT_DETACH,
+	SLOT_HELP,
 };
 
 struct _flag {
@@ -46,7 +47,7 @@ static const struct _flag _global_flags[] = {
 	{ "rootless", NULL, true, SLOT_NONE },
 	{ "debug", NULL, false, SLOT_DEBUG },
 	{ "systemd-cgroup", NULL, false, SLOT_SYSTEMD_CGROUP },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	{ "version", "v", false, SLOT_NONE },
 	END,
 };
@@ -62,7 +63,7 @@ static const struct _flag _create_flags[] = {
 	{ "detach", "d", false, SLOT_DETACH },
 	{ "keep", NULL, false, SLOT_NONE },
 	{ "no-subreaper", NULL, false, SLOT_NONE },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
@@ -77,7 +78,7 @@ static const struct _flag _restore_flags[] = {
 	{ "lsm-profile", NULL, true, SLOT_NONE },
 	{ "lsm-mount-context", NULL, true, SLOT_NONE },
 	{ "detach", "d", false, SLOT_DETACH },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
@@ -99,24 +100,24 @@ static const struct _flag _exec_flags[] = {
 	{ "detach", "d", false, SLOT_DETACH },
 	{ "no-new-privs", NULL, false, SLOT_NONE },
 	{ "ignore-paused", NULL, false, SLOT_NONE },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
 static const struct _flag _delete_flags[] = {
 	{ "force", "f", false, SLOT_FORCE },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
 static const struct _flag _kill_flags[] = {
 	{ "all", "a", false, SLOT_NONE },
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
 static const struct _flag _no_flags[] = {
-	{ "help", "h", false, SLOT_NONE },
+	{ "help", "h", false, SLOT_HELP },
 	END,
 };
 
@@ -190,6 +191,9 @@ static void _store(struct rt_args *a, enum _slot slot, const char *value)
 		break;
 	case SLOT_DETACH:
 		a->detach = on;
+		break;
+	case SLOT_HELP:
+		a->help = on;
 		break;
 	case SLOT_NONE:
 		break;

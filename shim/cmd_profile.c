@@ -9,6 +9,7 @@
 #include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/cmd_profile.h"
+#include "hardrun/cmd_profile_learn.h"
 #include "hardrun/filter.h"
 #include "hardrun/nodeconf.h"
 #include "hardrun/profile.h"
@@ -177,8 +178,12 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } _subcommands[] = {
-	{ "validate", _validate }, { "show", _show }, { "export", _export }, { "import", _import },
-	/* generate, diff: the learning module */
+	{ "validate", _validate },
+	{ "show", _show },
+	{ "export", _export },
+	{ "import", _import },
+	{ "generate", cmd_profile_generate },
+	{ "diff", cmd_profile_diff },
 };
 
 int cmd_profile(int argc, char **argv)

@@ -26,6 +26,7 @@
 #include "hardrun/policy.h"
 #include "hardrun/profile.h"
 #include "hardrun/rtlog.h"
+#include "hardrun/stash.h"
 #include "hardrun/state.h"
 
 struct harden_ctx {
@@ -34,6 +35,7 @@ struct harden_ctx {
 	char *config_path;
 	mode_t config_mode;
 	struct json *spec;
+	struct json *orig_fields; /* the bundle's own hardening fields (stash) */
 	struct policy pol;
 	struct profile *prof;
 	char *state_dir;
@@ -119,6 +121,7 @@ static void _ctx_release(struct harden_ctx *c)
 {
 	free(c->config_path);
 	json_free(c->spec);
+	json_free(c->orig_fields);
 	profile_free(c->prof);
 	free(c->state_dir);
 }
@@ -146,7 +149,7 @@ static int _load_spec(struct harden_ctx *c, struct err *e)
 	if (!json_is(json_get(c->spec, "process"), JSON_OBJECT) && c->a->cmd != CMD_RESTORE)
 		return err_set(e, EINVAL, "bundle config %s: no \"process\" object",
 			       c->config_path);
-	return 0;
+	return stash_restore(c->config_path, c->spec, &c->orig_fields, e);
 }
 
 static int _save_spec(struct harden_ctx *c, struct err *e)
@@ -185,6 +188,8 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 			return err_prefix(e, "%s", _steps[i].name);
 	}
 	if ((r = state_save_hardening(c->state_dir, c->spec, e)) < 0)
+		return r;
+	if ((r = stash_save(c->config_path, c->orig_fields, e)) < 0)
 		return r;
 	return _save_spec(c, e);
 }

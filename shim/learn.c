@@ -129,6 +129,14 @@ static struct json *_learn_notify_names(void)
 	return steal_pointer(&a);
 }
 
+bool learn_must_allow(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(_learn_allow); i++)
+		if (strcmp(_learn_allow[i], name) == 0)
+			return true;
+	return false;
+}
+
 int learn_prepare(struct json *seccomp, struct err *e)
 {
 	_cleanup_json_ struct json *rules = json_new_array();

@@ -96,7 +96,9 @@ int main(int argc, char **argv)
 	r = nodeconf_load(NULL, &nc, &e);
 	if (r < 0)
 		return _fail(&a, &e);
-	switch (a.cmd) {
+	/* usage requests and incomplete lines are the runtime's to answer */
+	enum rt_cmd cmd = a.help || !a.container_id ? CMD_OTHER : a.cmd;
+	switch (cmd) {
 	case CMD_CREATE:
 	case CMD_RUN:
 	case CMD_RESTORE:

@@ -44,6 +44,7 @@ struct rt_args {
 	const char *pid_file;
 	bool force; /* delete --force */
 	bool detach;
+	bool help;		  /* --help/-h anywhere: the runtime prints usage */
 	const char *container_id; /* first positional argument after the command */
 };
 

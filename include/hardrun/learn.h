@@ -16,11 +16,16 @@
 #ifndef HARDRUN_LEARN_H
 #define HARDRUN_LEARN_H
 
+#include <stdbool.h>
+
 #include "hardrun/err.h"
 #include "hardrun/json.h"
 #include "hardrun/monitor.h"
 
 int learn_prepare(struct json *seccomp, struct err *e);
+/* Calls runc's init makes between installing the filter and handing the
+ * notify fd to the monitor: they must never be routed to NOTIFY. */
+bool learn_must_allow(const char *name);
 void *learn_open(const struct monitor_spec *s, struct err *e);
 int learn_on_call(void *learn_ctx, const struct mon_call *c, int *ret_errno);
 int learn_flush(void *ctx, struct err *e);

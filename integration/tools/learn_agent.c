@@ -5,6 +5,7 @@
  *
  *   learn_agent prepare BUNDLE SOCKET          rewrite BUNDLE/config.json: learn filter
  *   learn_agent serve SOCKET RECDIR PROFILE ID  accept runc's notify fds, record, CONTINUE
+ *   learn_agent generate|diff ...              hardrun profile generate|diff
  *
  * serve exits when every notify fd it got has hung up (or on SIGTERM).
  * It marks a session started at its first execve/execveat, as the monitor does.
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hardrun/cmd_profile_learn.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/json.h"
 #include "hardrun/learn.h"
@@ -141,7 +143,7 @@ static int cmd_serve(const char *sock, const char *recdir, const char *profile, 
 		return 1;
 	}
 	pfd[MAX_FDS] = (struct pollfd){ .fd = ls, .events = POLLIN };
-	time_t last = time(NULL);
+	time_t last = time(NULL), start = last;
 	while (!stop && (seen == 0 || nfds > 0)) {
 		for (int i = 0; i < nfds; i++)
 			pfd[i].events = POLLIN;
@@ -151,6 +153,8 @@ static int cmd_serve(const char *sock, const char *recdir, const char *profile, 
 			last = time(NULL);
 			(void)learn_flush(l, NULL);
 		}
+		if (seen == 0 && time(NULL) - start > 60)
+			break; /* nobody connected */
 		if (r <= 0)
 			continue;
 		if ((pfd[nfds].revents & POLLIN) && nfds < MAX_FDS) {
@@ -211,6 +215,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "prepare") == 0)
 		return cmd_prepare(argv[2], argv[3]);
+	if (argc > 1 && strcmp(argv[1], "generate") == 0)
+		return cmd_profile_generate(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		return cmd_profile_diff(argc - 1, argv + 1);
 	if (argc == 6 && strcmp(argv[1], "serve") == 0)
 		return cmd_serve(argv[2], argv[3], argv[4], argv[5]);
 	fprintf(stderr,

@@ -173,7 +173,7 @@ static void _load_bundle(struct mon *m, const char *bundle)
 		if (s && strncmp(s, "KUBERNETES_SERVICE_PORT=", 24) == 0)
 			m->rules.k8s_port = (uint16_t)strtoul(s + 24, NULL, 10);
 	}
-	if (m->spec.mode == MODE_AUDIT && !m->seccomp)
+	if (m->spec.mode != MODE_LEARN && !m->seccomp)
 		m->seccomp = json_clone(json_get_path(cfg, "linux.seccomp"));
 }
 
@@ -270,10 +270,15 @@ static int _decide(struct mon *m, struct mon_call *c)
 	if (ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 		return 0;
 	eval_call(c, &p, &ev, &m->rules, &v);
-	if (v.rule < 0 && m->seccomp && c->started &&
-	    nfilter_is_deviation(m->seccomp, c->name, c->args)) {
+	bool deviation =
+		v.rule < 0 && m->seccomp && nfilter_is_deviation(m->seccomp, c->name, c->args);
+	bool enforce = m->spec.mode == MODE_ENFORCE;
+	if (deviation && !c->started) /* the runtime's own call: no report */
+		return enforce ? EPERM : 0;
+	if (deviation) {
 		v.rule = RULE_PROFILE_DEVIATION;
-		v.action = ACTION_ALERT;
+		v.action = enforce ? ACTION_DENY : ACTION_ALERT;
+		v.errno_ret = EPERM;
 		(void)snprintf(v.detail, sizeof(v.detail), "a0=0x%llx a1=0x%llx a2=0x%llx",
 			       (unsigned long long)c->args[0], (unsigned long long)c->args[1],
 			       (unsigned long long)c->args[2]);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hardrun/cleanup.h"
+#include "hardrun/learn.h"
+#include "hardrun/learn_systab.h"
 #include "hardrun/monitor_int.h"
 
 #define MAX_ALTS   16
@@ -206,29 +209,78 @@ static bool _has_write(const struct json *rule)
 	return _names_index(rule, "write") >= 0;
 }
 
-/* Audit mode: the profile's denials become NOTIFY (answered CONTINUE). */
-static int _audit_convert(struct json *sc, struct err *e)
+static bool _errno_is_enosys(const struct json *v)
 {
-	if (_action_denies(json_string(json_get(sc, "defaultAction")))) {
-		if (json_obj_set(sc, "defaultAction", json_new_string(ACT_NOTIFY)) < 0)
-			return err_set(e, ENOMEM, "out of memory");
-		(void)json_obj_del(sc, "defaultErrnoRet");
+	int64_t n;
+	return json_to_int64(v, &n) == 0 && n == ENOSYS;
+}
+
+/* Mark every name some rule of the filter mentions. */
+static bool _mentioned(const struct json *syscalls, const char *name)
+{
+	json_foreach (i, syscalls)
+		if (_names_index(syscalls->items[i], name) >= 0)
+			return true;
+	return false;
+}
+
+/* The default denial as one NOTIFY rule naming every syscall hardrun knows
+ * that no rule mentions (runc refuses NOTIFY as the default action, so the
+ * default itself stays: it still covers syscalls newer than the table). */
+static int _default_to_notify(struct json *sc, struct json *syscalls)
+{
+	size_t n;
+	const char *const *known = learn_systab_names(&n);
+	_cleanup_json_ struct json *names = json_new_array();
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(known[i], "write") == 0 || learn_must_allow(known[i]) ||
+		    _mentioned(syscalls, known[i]))
+			continue;
+		if (json_arr_append(names, json_new_string(known[i])) < 0)
+			return -ENOMEM;
 	}
+	_cleanup_json_ struct json *rule = json_new_object();
+	if (!rule || json_obj_set(rule, "names", steal_pointer(&names)) < 0 ||
+	    json_obj_set(rule, "action", json_new_string(ACT_NOTIFY)) < 0 ||
+	    json_obj_set(rule, NF_MARK_KEY, json_new_string("audit")) < 0)
+		return -ENOMEM;
+	return json_arr_append(syscalls, steal_pointer(&rule));
+}
+
+/*
+ * Audit and enforce: the profile's EPERM denials become NOTIFY, so the
+ * monitor sees them (audit answers CONTINUE, enforce EPERM) and reports
+ * each.  ENOSYS answers (syscalls newer than the profile) stay in the
+ * kernel, and so does anything runc's init needs before the monitor holds
+ * the notify fd (learn_must_allow) or write.
+ */
+static int _denials_to_notify(struct json *sc, struct err *e)
+{
 	struct json *syscalls = json_get(sc, "syscalls");
+	bool default_denies = _action_denies(json_string(json_get(sc, "defaultAction"))) &&
+			      !_errno_is_enosys(json_get(sc, "defaultErrnoRet"));
 	json_foreach (i, syscalls) {
 		struct json *r = syscalls->items[i];
-		if (!_action_denies(json_string(json_get(r, "action"))) || _has_write(r) ||
-		    json_get(r, NF_MARK_KEY))
+		bool pinned = _has_write(r);
+		json_foreach (k, json_get(r, "names"))
+			pinned |=
+				learn_must_allow(json_string(json_get(r, "names")->items[k]) ?: "");
+		if (!_action_denies(json_string(json_get(r, "action"))) || pinned ||
+		    _errno_is_enosys(json_get(r, "errnoRet")) || json_get(r, NF_MARK_KEY))
 			continue;
 		if (json_obj_set(r, "action", json_new_string(ACT_NOTIFY)) < 0 ||
 		    json_obj_set(r, NF_MARK_KEY, json_new_string("audit")) < 0)
 			return err_set(e, ENOMEM, "out of memory");
 		(void)json_obj_del(r, "errnoRet");
 	}
+	if (default_denies && _default_to_notify(sc, syscalls) < 0)
+		return err_set(e, ENOMEM, "out of memory");
 	return 0;
 }
 
-int nfilter_apply(struct json *sc, bool audit, struct err *e)
+int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
 {
 	unsigned n;
 	const struct nf_entry *t = nfilter_table(&n);
@@ -242,7 +294,7 @@ int nfilter_apply(struct json *sc, bool audit, struct err *e)
 		if (r < 0)
 			return r;
 	}
-	return audit ? _audit_convert(sc, e) : 0;
+	return report_denials ? _denials_to_notify(sc, e) : 0;
 }
 
 bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_t args[6])

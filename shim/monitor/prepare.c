@@ -47,8 +47,8 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		/* ---- learn mode: the recorder decides what is notified ---- */
 		r = learn_prepare(sc, e);
 	} else {
-		/* ---- enforce / audit: the rule syscalls (+ audit's denials) ---- */
-		r = nfilter_apply(sc, pol->mode == MODE_AUDIT, e);
+		/* ---- enforce / audit: the rule syscalls and the profile's denials ---- */
+		r = nfilter_apply(sc, true /* report_denials */, e);
 	}
 	if (r < 0)
 		return r;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Learning overhead: the same busybox workload unconfined, learned (hardrun's
+# learn filter + recorder, through integration/tools/learn_agent.c until the
+# monitor is on main), and under `strace -f -c -o /dev/null` (what people do by
+# hand).  Prints "learn.overhead ..." with ratios from the same run.
+# Env: BENCH_N (runs per variant, default 5), BENCH_RESULTS.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+N="${BENCH_N:-5}"
+T="$(mktemp -d /tmp/hardrun-bench-learn.XXXXXX)"
+trap 'rm -rf "$T"' EXIT
+RESULTS="${BENCH_RESULTS:-$REPO/bench/results}"
+mkdir -p "$RESULTS"
+
+WORKLOAD='i=0; while [ $i -lt 200 ]; do cat /etc/hostname | wc -c >/dev/null; echo $i >/tmp/x; i=$((i+1)); done'
+
+make -s -C "$REPO" build/libhardrun.a >/dev/null
+cc -O2 -std=gnu17 -D_GNU_SOURCE -I"$REPO/include" -o "$T/agent" "$REPO/integration/tools/learn_agent.c" \
+	"$REPO/build/libhardrun.a" -lseccomp -lyajl -lcap
+
+mkdir -p "$T/b/rootfs"/{bin,tmp,etc,proc,dev,sys}
+cp /bin/busybox "$T/b/rootfs/bin/"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$T/b/rootfs/bin/$a"; done
+echo bench >"$T/b/rootfs/etc/hostname"
+(cd "$T/b" && runc spec)
+jq --arg s "$WORKLOAD" '.process.terminal = false | .root.readonly = false
+	| .process.args = ["/bin/sh", "-c", $s]' "$T/b/config.json" >"$T/c" && mv "$T/c" "$T/b/config.json"
+cp -a "$T/b" "$T/l"
+"$T/agent" prepare "$T/l" "$T/agent.sock"
+
+now() { date +%s%N; }
+run_plain() { runc --root "$T/root" run --bundle "$T/b" "b$1" </dev/null >/dev/null; }
+run_strace() { strace -f -c -o /dev/null runc --root "$T/root" run --bundle "$T/b" "s$1" </dev/null >/dev/null; }
+run_learn() {
+	"$T/agent" serve "$T/agent.sock" "$T/rec" bench "l$1" &
+	local p=$!
+	while [ ! -S "$T/agent.sock" ]; do sleep 0.01; done
+	runc --root "$T/root" run --bundle "$T/l" "l$1" </dev/null >/dev/null
+	wait $p
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+declare -A ms
+for v in plain learn strace; do
+	for i in $(seq "$N"); do
+		s=$(now); "run_$v" "$i"; e=$(now)
+		echo $(((e - s) / 1000000))
+	done >"$RESULTS/learn.$v.ms"
+	ms[$v]=$(median <"$RESULTS/learn.$v.ms")
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "learn.overhead unconfined_ms=${ms[plain]} learn_ms=${ms[learn]} strace_ms=${ms[strace]}" \
+	"learn_vs_unconfined=$(ratio "${ms[learn]}" "${ms[plain]}")" \
+	"strace_vs_unconfined=$(ratio "${ms[strace]}" "${ms[plain]}")" \
+	"learn_vs_strace=$(ratio "${ms[learn]}" "${ms[strace]}")"
+[ "${ms[learn]}" -lt "${ms[strace]}" ] || { echo "learn.overhead: learning is not faster than strace -f" >&2; exit 1; }

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Host side, run by run.sh before the SELinux boot: fetch Debian's reference
+# policy and the SELinux userland with `apt-get download` (nothing is
+# installed on the host), unpack them into CACHE/selinux/root and build the
+# policy store there with that semodule (-p alternate root).  Idempotent; the
+# store build takes ~1.5 min once.  The guest copies root/etc/selinux and
+# root/var/lib/selinux into its writable overlay and runs load_policy.
+set -euo pipefail
+cache=${1:?usage: selinux-prepare.sh CACHE}
+d=$cache/selinux
+root=$d/root
+pkgs=(selinux-policy-default policycoreutils selinux-utils semodule-utils)
+[ -s "$root/etc/selinux/default/policy/policy.33" ] && [ -f "$d/done" ] && exit 0
+echo "vm: preparing SELinux reference policy in $d" >&2
+rm -rf "$d" && mkdir -p "$d/deb" "$root"
+(cd "$d/deb" && apt-get download -q "${pkgs[@]}" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; })
+for f in "$d"/deb/*.deb; do dpkg-deb -x "$f" "$root"; done
+cp /etc/selinux/semanage.conf "$root/etc/selinux/semanage.conf"
+printf 'SELINUX=permissive\nSELINUXTYPE=default\n' >"$root/etc/selinux/config"
+mods=()
+while read -r m; do mods+=("-i" "$root/usr/share/selinux/default/$m.pp.bz2"); done \
+	<"$root/usr/share/selinux/default/.modules"
+# Same as the package's postinst (priority 100, no reload), into $root.
+"$root/usr/sbin/semodule" -p "$root" -X 100 -n -s default "${mods[@]}" 2>&1 |
+	grep -v 'not in password file' >&2 || true
+[ -s "$root/etc/selinux/default/policy/policy.33" ] || { echo "vm: policy build failed" >&2; exit 1; }
+ls "$d"/deb >"$d/done"
+rm -rf "$d/deb"
