@@ -3,8 +3,11 @@
 # loop, so container start and teardown are not part of the numbers):
 #   W1  getpid x N_GETPID          (a syscall the filter allows, never notified)
 #   W2  fork + execve x N_EXEC     (execve is notified in enforce mode)
+#   W3  execve of a missing file x N_EXECFAIL (the notification round trip
+#       alone: the kernel fails the call right after the monitor's CONTINUE)
 # under three variants, interleaved round by round (order rotated), ROUNDS
-# rounds, medians reported:
+# rounds; reported: medians of the times, and ratios as the median of the
+# per-round ratios (the variants of one round ran back to back):
 #   unconfined  runc, no seccomp filter
 #   docker      runc with Docker's default filter: `hardrun profile export
 #               baseline --format oci` (Docker's allowlist) minus hardrun's own
@@ -12,14 +15,15 @@
 #   monitored   $HARDRUN, profile baseline, mode enforce (filter + monitor)
 # Then the monitor's RSS and PSS (smaps_rollup) with one container and the
 # mean PSS with PSS_N containers, against the 2 MiB target.
-# Env: N_GETPID, N_EXEC, ROUNDS, PSS_N.
+# Env: N_GETPID, N_EXEC, N_EXECFAIL, ROUNDS, PSS_N.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.bash
 source "$BENCH_DIR/lib.bash"
 
 N_GETPID=${N_GETPID:-2000000}
-N_EXEC=${N_EXEC:-2000}
+N_EXEC=${N_EXEC:-1000}
+N_EXECFAIL=${N_EXECFAIL:-20000}
 ROUNDS=${ROUNDS:-5}
 PSS_N=${PSS_N:-10}
 TARGET_KIB=2048
@@ -56,6 +60,7 @@ bundle() {
 	case $w in
 	W1) cmd="hrtrig getpid $N_GETPID" ;;
 	W2) cmd="hrtrig execloop $N_EXEC" ;;
+	W3) cmd="hrtrig execfail $N_EXECFAIL" ;;
 	*) cmd="$w" ;;
 	esac
 	case $v in
@@ -85,36 +90,42 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 variants=(unconfined docker monitored)
+workloads=(W1 W2 W3)
 for v in "${variants[@]}"; do
-	for w in W1 W2; do bundle "$v" "$w" "$v-$w"; done
+	for w in "${workloads[@]}"; do bundle "$v" "$w" "$v-$w"; done
 done
 mkdir -p "$T/s"
-echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC, $ROUNDS interleaved rounds, medians" >&2
+echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC, failing execve x$N_EXECFAIL," \
+	"$ROUNDS interleaved rounds" >&2
 for r in $(seq "$ROUNDS"); do
 	for k in 0 1 2; do
 		v="${variants[$(((r + k) % 3))]}"
-		for w in W1 W2; do once "$v" "$w" >>"$T/s/$v-$w"; done
+		for w in "${workloads[@]}"; do once "$v" "$w" >>"$T/s/$v-$w"; done
 	done
 done
 
-declare -A med
+# med V W: median ns; pmed A B W: median over rounds of A/B; dmed A B W N:
+# median over rounds of (A - B) / N in µs
+med() { median <"$T/s/$1-$2"; }
+pmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk '{ printf "%.6f\n", $1 / $2 }' | median; }
+dmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk -v n="$4" '{ printf "%.3f\n", ($1 - $2) / n / 1000 }' | median; }
+per() { awk -v t="$1" -v n="$2" -v d="$3" 'BEGIN { printf "%.1f", t / n / d }'; }
+r3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
+r1() { awk -v x="$1" 'BEGIN { printf "%.1f", x }'; }
 for v in "${variants[@]}"; do
-	for w in W1 W2; do med[$v-$w]="$(median <"$T/s/$v-$w")"; done
+	l1+=" $v=$(per "$(med "$v" W1)" "$N_GETPID" 1)"
+	l2+=" $v=$(per "$(med "$v" W2)" "$N_EXEC" 1000)"
+	l3+=" $v=$(per "$(med "$v" W3)" "$N_EXECFAIL" 1000)"
 done
-ns_per() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.1f", t / n }'; }
-us_per() { awk -v t="$1" -v n="$2" 'BEGIN { printf "%.1f", t / n / 1000 }'; }
-echo "monitor.getpid_ns unconfined=$(ns_per "${med[unconfined-W1]}" "$N_GETPID")" \
-	"docker=$(ns_per "${med[docker-W1]}" "$N_GETPID")" \
-	"monitored=$(ns_per "${med[monitored-W1]}" "$N_GETPID")"
-echo "monitor.syscall_ratio_vs_docker_default=$(ratio "${med[monitored-W1]}" "${med[docker-W1]}")"
-echo "monitor.syscall_ratio_vs_unconfined=$(ratio "${med[monitored-W1]}" "${med[unconfined-W1]}")"
-echo "monitor.docker_default_ratio_vs_unconfined=$(ratio "${med[docker-W1]}" "${med[unconfined-W1]}")"
-echo "monitor.execve_us unconfined=$(us_per "${med[unconfined-W2]}" "$N_EXEC")" \
-	"docker=$(us_per "${med[docker-W2]}" "$N_EXEC")" \
-	"monitored=$(us_per "${med[monitored-W2]}" "$N_EXEC")"
-echo "monitor.execve_ratio_vs_docker_default=$(ratio "${med[monitored-W2]}" "${med[docker-W2]}")"
-echo "monitor.notified_execve_extra_us=$(awk -v m="${med[monitored-W2]}" -v d="${med[docker-W2]}" \
-	-v n="$N_EXEC" 'BEGIN { printf "%.1f", (m - d) / n / 1000 }')"
+echo "monitor.getpid_ns$l1"
+echo "monitor.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W1)")"
+echo "monitor.syscall_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W1)")"
+echo "monitor.docker_default_ratio_vs_unconfined=$(r3 "$(pmed docker unconfined W1)")"
+echo "monitor.fork_execve_us$l2"
+echo "monitor.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W2)")"
+echo "monitor.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W2)")"
+echo "monitor.failing_execve_us$l3"
+echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored docker W3 "$N_EXECFAIL")")"
 
 # ---- memory: one monitor alone, then the mean over PSS_N at once ----
 kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$2/smaps_rollup"; }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Test helper (static, runs inside busybox containers): fires one monitored
- * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N
- * getpid and execloop (N fork + execve of `hrtrig none`) also print the
- * elapsed time in the container, ns=..., for bench/monitor.bench.sh. */
+ * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N|execfail N
+ * getpid, execloop (N fork + execve of `hrtrig none`) and execfail (N execve
+ * of a missing file: the notification round trip without the exec) also
+ * print the elapsed time in the container, ns=..., for bench/monitor.bench.sh. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
@@ -78,8 +79,14 @@ int main(int argc, char **argv)
 		r = 0;
 	} else if (!strcmp(w, "execloop")) {
 		r = execloop(argc > 2 ? atol(argv[2]) : 100);
+	} else if (!strcmp(w, "execfail")) {
+		char *av[] = { "x", NULL }, *ev[] = { NULL };
+		long n = argc > 2 ? atol(argv[2]) : 1000;
+		for (long i = 0; i < n; i++)
+			execve("/nonexistent/x", av, ev);
+		r = 0;
 	}
-	if (!strcmp(w, "getpid") || !strcmp(w, "execloop"))
+	if (!strcmp(w, "getpid") || !strcmp(w, "execloop") || !strcmp(w, "execfail"))
 		printf("ns=%lld\n", now_ns() - t0);
 	printf("%s=%ld errno=%d\n", w, r, r < 0 ? errno : 0);
 	return 0;
