@@ -316,10 +316,11 @@ void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
 			(void)rename(path, s->state_dir);
 		}
 	}
+	if (!_owns(s->state_dir))
+		return; /* taken over while waiting */
 	(void)unlink(s->socket_path);
 	(void)snprintf(path, sizeof(path), "%s/monitor.pid", s->state_dir);
-	if (_owns(s->state_dir))
-		(void)unlink(path);
+	(void)unlink(path);
 }
 
 /* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state DIR ...`. */
