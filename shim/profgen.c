@@ -600,9 +600,9 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	     */
 	    json_obj_set(p, "noNewPrivileges", json_new_bool(true)) < 0 ||
 	    json_obj_set(p, "apparmor", _apparmor(&g)) < 0 ||
-	    json_obj_set(p, "selinux",
-			 _obj2("type", json_new_string("container_t"), "level",
-			       json_new_string("auto"))) < 0 ||
+	    (o->selinux_type && json_obj_set(p, "selinux",
+					     _obj2("type", json_new_string(o->selinux_type),
+						   "level", json_new_string("auto"))) < 0) ||
 	    json_obj_set(p, "monitor", _obj2("knownBinaries", _exec_list(&g), NULL, NULL)) < 0)
 		goto out;
 	*ret = steal_pointer(&p);
