@@ -435,7 +435,9 @@ ensure_oci_image() {
 	local out="$TEST_CACHE/busybox-oci.tar"
 	(
 		flock 9
-		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] && exit 0
+		# (rebuilt when the rootfs is newer or IMAGE_NAME changed)
+		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] &&
+			tar -xOf "$out" index.json | grep -qF "\"$IMAGE_NAME\"" && exit 0
 		local w arch layer_sum layer_size cfg cfg_sum man man_sum
 		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
 		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
