@@ -2,6 +2,7 @@
 
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
+LIBEXECDIR  ?= $(PREFIX)/libexec
 DATADIR     ?= $(PREFIX)/share
 MANDIR      ?= $(DATADIR)/man
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
@@ -22,7 +23,7 @@ WARN := -Wall -Wextra -Wno-unused-parameter \
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu17 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
 	   -fno-strict-aliasing -Iinclude -DHARDRUN_VERSION='"$(VERSION)"' \
-	   -DHARDRUN_DATADIR='"$(DATADIR)/hardrun"'
+	   -DHARDRUN_DATADIR='"$(DATADIR)/hardrun"' -DHARDRUN_LIBEXECDIR='"$(LIBEXECDIR)/hardrun"'
 CFLAGS  += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -32,7 +33,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 B := build
-LIB_SRC  := $(filter-out shim/main.c,$(wildcard shim/*.c shim/monitor/*.c))
+LIB_SRC  := $(filter-out shim/main.c shim/monitor/main.c,$(wildcard shim/*.c shim/monitor/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/shim/main.o
 TEST_SRC := $(wildcard tests/check_*.c)
@@ -42,13 +43,22 @@ FMT_SRC   = $(wildcard shim/*.c shim/monitor/*.c include/hardrun/*.h tests/*.c t
 .PHONY: all deps check unit integration integration-vm bench demo fmt fmt-check install \
 	uninstall clean help fuzz dist
 
-all: hardrun ## build the hardrun binary
+all: hardrun hardrun-monitor ## build the hardrun binary (and its monitor)
 
 Q := $(if $(V),,@)
 
 hardrun: $(MAIN_OBJ) $(B)/libhardrun.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The per-container monitor on its own, static unless sanitizing: only libseccomp
+# and yajl, no libcap/libapparmor/libselinux/pcre2 mapped (RSS per container).
+MON_OBJ    := $(B)/shim/monitor/main.o
+MON_STATIC := $(if $(SANITIZE),,-static)
+MON_LDLIBS := $(if $(SANITIZE),-lseccomp -lyajl,-lseccomp -lyajl_s)
+hardrun-monitor: $(MON_OBJ) $(B)/libhardrun.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $(MON_STATIC) -o $@ $^ $(MON_LDLIBS)
 
 $(B)/libhardrun.a: $(LIB_OBJ)
 	@rm -f $@
@@ -65,7 +75,7 @@ $(B)/tests/%: tests/%.c $(B)/libhardrun.a
 	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(B)/libhardrun.a $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs check)
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(MON_OBJ:.o=.d)
 
 deps: ## install (idempotently) every package build, tests, demo and bench need
 	./.ci/deps.sh
@@ -74,7 +84,7 @@ unit: $(TEST_BIN) ## run the Check unit tests
 	@fail=0; for t in $(TEST_BIN); do \
 		HARDRUN_TEST_DATA=$(CURDIR)/tests/data $$t || fail=1; done; exit $$fail
 
-integration: hardrun ## run the bats integration suites against real runc/containerd/podman
+integration: hardrun hardrun-monitor ## run the bats integration suites against real runc/containerd/podman
 	HARDRUN=$(CURDIR)/hardrun bats --print-output-on-failure integration/
 
 integration-vm: hardrun ## AppArmor + SELinux suites in a qemu (TCG) VM booting Debian's kernel
@@ -84,7 +94,7 @@ check: deps ## deps + unit + integration (the README's test command)
 	$(MAKE) unit
 	$(MAKE) integration
 
-bench: hardrun ## benchmarks, printed as ratios against runc / crun / unconfined
+bench: hardrun hardrun-monitor ## benchmarks, printed as ratios against runc / crun / unconfined
 	HARDRUN=$(CURDIR)/hardrun ./bench/run.sh
 
 demo: deps ## the built-in example: a busybox container hardened, learned, enforced
@@ -97,9 +107,11 @@ fmt: ## format the C sources in place
 fmt-check: ## fail if any C source is not formatted
 	@clang-format --dry-run --Werror $(FMT_SRC)
 
-install: hardrun ## install binary, profiles, node config (PREFIX, DESTDIR)
+install: hardrun hardrun-monitor ## install binaries, profiles, node config (PREFIX, DESTDIR)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/hardrun/profiles
 	install -m 0755 hardrun $(DESTDIR)$(BINDIR)/hardrun
+	install -d $(DESTDIR)$(LIBEXECDIR)/hardrun
+	install -m 0755 hardrun-monitor $(DESTDIR)$(LIBEXECDIR)/hardrun/hardrun-monitor
 	install -m 0644 profiles/*.json $(DESTDIR)$(DATADIR)/hardrun/profiles/
 	@# deploy (issue 6): man pages, bash completion, node config (an existing one is kept)
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
@@ -113,6 +125,7 @@ install: hardrun ## install binary, profiles, node config (PREFIX, DESTDIR)
 
 uninstall: ## remove what install laid out
 	rm -f $(DESTDIR)$(BINDIR)/hardrun
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/hardrun
 	rm -rf $(DESTDIR)$(DATADIR)/hardrun
 	rm -f $(DESTDIR)$(MANDIR)/man8/hardrun.8 $(DESTDIR)$(MANDIR)/man5/hardrun-profile.5 \
 		$(DESTDIR)$(MANDIR)/man5/hardrun.conf.5 $(DESTDIR)$(COMPLETIONDIR)/hardrun
@@ -121,7 +134,7 @@ dist: ## release tarball hardrun-$(VERSION).tar.gz of the committed tree (git ar
 	git archive --format=tar.gz --prefix=hardrun-$(VERSION)/ -o hardrun-$(VERSION).tar.gz HEAD
 
 clean: ## remove build outputs
-	rm -rf $(B) hardrun
+	rm -rf $(B) hardrun hardrun-monitor
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16

@@ -1,91 +1,151 @@
-#!/bin/bash
-# Monitor overhead: a syscall-heavy workload (getpid loop, fork/exec loop) in a
-# busybox container under (a) unconfined runc, (b) runc with a Docker-default-
-# sized allowlist filter, (c) the same filter + the hardrun monitor; the cost of
-# one notified execve; the monitor's RSS.  Prints ratios.  Uses the monitor
-# driver (integration/monitor/mondev) until `hardrun create` wires the monitor.
+#!/usr/bin/env bash
+# Monitor overhead, measured inside busybox containers (hrtrig times its own
+# loop, so container start and teardown are not part of the numbers):
+#   W1  getpid x N_GETPID          (a syscall the filter allows, never notified)
+#   W2  fork + execve x N_EXEC     (execve is notified in enforce mode)
+#   W3  execve of a missing file x N_EXECFAIL (the notification round trip
+#       alone: the kernel fails the call right after the monitor's CONTINUE)
+# under three variants, interleaved round by round (order rotated), ROUNDS
+# rounds; reported: medians of the times, and ratios as the median of the
+# per-round ratios (the variants of one round ran back to back):
+#   unconfined  runc, no seccomp filter
+#   docker      runc with Docker's default filter: `hardrun profile export
+#               baseline --format oci` (Docker's allowlist) minus hardrun's own
+#               additions (ENOSYS for syscalls newer than Docker's list)
+#   monitored   $HARDRUN, profile baseline, mode enforce (filter + monitor)
+# Then the monitor's RSS and PSS (smaps_rollup) with one container and the
+# mean PSS with PSS_N containers, against the 2 MiB target.
+# Env: N_GETPID, N_EXEC, N_EXECFAIL, ROUNDS, PSS_N.
 set -euo pipefail
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
-T="$(mktemp -d)"
-trap 'for c in $(runc --root "$T/root" list -q 2>/dev/null); do runc --root "$T/root" delete -f "$c"; done; rm -rf "$T"' EXIT
+BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.bash
+source "$BENCH_DIR/lib.bash"
+
 N_GETPID=${N_GETPID:-2000000}
-N_EXEC=${N_EXEC:-300}
-RUNS=${RUNS:-3}
+N_EXEC=${N_EXEC:-1000}
+N_EXECFAIL=${N_EXECFAIL:-20000}
+ROUNDS=${ROUNDS:-5}
+PSS_N=${PSS_N:-10}
+TARGET_KIB=2048
 
-make -s -C "$REPO" build/libhardrun.a >/dev/null
-gcc -O2 -D_GNU_SOURCE -I"$REPO/include" -o "$T/mondev" "$REPO/integration/monitor/mondev.c" \
-	"$REPO/build/libhardrun.a" -lseccomp -lyajl
-mkdir -p "$T/rootfs"/{bin,proc,sys,dev,tmp}
-cp /bin/busybox "$T/rootfs/bin/"
-gcc -static -O2 -w -o "$T/rootfs/bin/hrtrig" "$REPO/integration/monitor/hrtrig.c"
-for a in sh seq true; do ln -s busybox "$T/rootfs/bin/$a"; done
+[ "$(id -u)" = 0 ] || { echo "monitor bench: needs root" >&2; exit 1; }
+[ -x "$HARDRUN" ] || { echo "monitor bench: $HARDRUN not built" >&2; exit 1; }
+# stateDir must be short: the monitor socket path has to fit sun_path (108 bytes)
+T="$(mktemp -d /tmp/hrb.XXXXXX)"
+ROOT="$T/root"
 
-# Docker-default-like: default ERRNO, allow every syscall but the usual denials.
-deny='mount|umount2|ptrace|kexec_load|kexec_file_load|init_module|finit_module|delete_module|bpf|perf_event_open|pivot_root|open_by_handle_at|unshare|setns|reboot|swapon|swapoff|acct|settimeofday|clock_settime|add_key|request_key|keyctl|userfaultfd|io_uring_setup|io_uring_enter|io_uring_register|process_vm_writev|process_vm_readv|kcmp|name_to_handle_at|lookup_dcookie|quotactl|iopl|ioperm|create_module|get_kernel_syms|query_module|uselib|nfsservctl|vm86|vm86old|sysfs|_sysctl|personality|clone3|fsopen|fsmount|fspick|move_mount|open_tree|mount_setattr'
-names=$(sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' /usr/include/x86_64-linux-gnu/asm/unistd_64.h |
-	grep -Ev "^($deny)$" | jq -R . | jq -s -c .)
-cat >"$T/profile.json" <<JSON
-{"hardrun":1,"name":"bench","seccomp":{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,
- "architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":$names,"action":"SCMP_ACT_ALLOW"}]},
- "monitor":{"rules":{}}}
-JSON
-
-mk() { # mk NAME CMD [seccomp-from-profile]
-	local b="$T/$1"
-	mkdir -p "$b"
-	(cd "$b" && runc spec)
-	jq --arg r "$T/rootfs" --arg c "$2" '.root={"path":$r,"readonly":true} |
-		.process.terminal=false | .process.args=["/bin/sh","-c",$c]' "$b/config.json" >"$b/c"
-	mv "$b/c" "$b/config.json"
-	if [ "${3:-}" = docker ]; then
-		jq --slurpfile p "$T/profile.json" '.linux.seccomp=$p[0].seccomp' "$b/config.json" >"$b/c"
-		mv "$b/c" "$b/config.json"
-	fi
-}
-
-# time_run MODE CMD -> seconds (best of RUNS), runtime only
-time_run() {
-	local mode=$1 cmd=$2 best=999999999999999 i id s e
-	for i in $(seq "$RUNS"); do
-		id="b$RANDOM$i"
-		case $mode in
-		unconfined) mk "$id" "$cmd" ;;
-		docker) mk "$id" "$cmd" docker ;;
-		monitored)
-			mk "$id" "$cmd"
-			"$T/mondev" harden "$T/$id" "$T/state" "$T/root" "$id" "$T/profile.json" enforce \
-				"$T/events.jsonl" >/dev/null ;;
-		esac
-		s=$(date +%s%N)
-		runc --root "$T/root" run --bundle "$T/$id" "$id" >/dev/null </dev/null
-		e=$(date +%s%N)
-		[ $((e - s)) -lt "$best" ] && best=$((e - s))
+cleanup() {
+	local id
+	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
+		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
 	done
-	echo "$best"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+bench_node_config "$T/config.json" '{"allowedProfiles": ["*"]}'
+export HARDRUN_CONFIG="$T/config.json"
+gcc -static -O2 -w -o "$T/hrtrig" "$REPO_DIR/integration/monitor/hrtrig.c"
+
+# Docker's default: baseline's export without hardrun's extra ENOSYS names
+"$HARDRUN" profile export baseline --format oci | jq '
+	.syscalls |= map(if .action == "SCMP_ACT_ERRNO" and (.errnoRet // 0) == 38
+		then .names |= map(select(. == "clone3")) else . end
+		| select(.names | length > 0))' >"$T/docker.json"
+
+# bundle VARIANT WORKLOAD NAME: $T/b/NAME with config.json.orig kept aside
+# (hardrun rewrites config.json at each create).
+bundle() {
+	local v=$1 w=$2 b="$T/b/$3" cmd
+	case $w in
+	W1) cmd="hrtrig getpid $N_GETPID" ;;
+	W2) cmd="hrtrig execloop $N_EXEC" ;;
+	W3) cmd="hrtrig execfail $N_EXECFAIL" ;;
+	*) cmd="$w" ;;
+	esac
+	case $v in
+	monitored)
+		make_bundle --annotation profile.hardrun.io/POD=baseline \
+			--annotation mode.hardrun.io/POD=enforce "$b" /bin/sh -c "$cmd" ;;
+	*) make_bundle "$b" /bin/sh -c "$cmd" ;;
+	esac
+	[ "$v" != docker ] || bundle_edit "$b" '.linux.seccomp = $f[0]' --slurpfile f "$T/docker.json"
+	cp "$T/hrtrig" "$b/rootfs/bin/hrtrig"
+	cp "$b/config.json" "$b/config.json.orig"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-ms() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1e6 }'; }
+# once VARIANT WORKLOAD: run it once, print the ns the workload measured
+once() {
+	local v=$1 w=$2 b="$T/b/$1-$2" id="b$RANDOM$RANDOM" bin="$RUNC" out
+	[ "$v" != monitored ] || bin="$HARDRUN"
+	cp "$b/config.json.orig" "$b/config.json"
+	out="$("$bin" --root "$ROOT" run --bundle "$b" "$id" </dev/null 2>&1)" || {
+		echo "monitor bench: $v $w failed: $out" >&2
+		return 1
+	}
+	sed -n 's/^ns=//p' <<<"$out"
+}
 
-W1="hrtrig getpid $N_GETPID"
-W2="i=0; while [ \$i -lt $N_EXEC ]; do /bin/hrtrig none >/dev/null; i=\$((i+1)); done"
-echo "# monitor bench: getpid x$N_GETPID, fork/exec x$N_EXEC, best of $RUNS"
-for w in W1 W2; do
-	u=$(time_run unconfined "${!w}")
-	d=$(time_run docker "${!w}")
-	m=$(time_run monitored "${!w}")
-	echo "$w unconfined_ms=$(ms "$u") docker_ms=$(ms "$d") monitored_ms=$(ms "$m")" \
-		"monitored/docker=$(ratio "$m" "$d") docker/unconfined=$(ratio "$d" "$u")"
-	[ "$w" = W2 ] && echo "notified_execve_extra_us=$(awk -v m="$m" -v d="$d" -v n="$N_EXEC" \
-		'BEGIN { printf "%.1f", (m - d) / n / 1000 }')"
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+variants=(unconfined docker monitored)
+workloads=(W1 W2 W3)
+for v in "${variants[@]}"; do
+	for w in "${workloads[@]}"; do bundle "$v" "$w" "$v-$w"; done
+done
+mkdir -p "$T/s"
+echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC, failing execve x$N_EXECFAIL," \
+	"$ROUNDS interleaved rounds" >&2
+for r in $(seq "$ROUNDS"); do
+	for k in 0 1 2; do
+		v="${variants[$(((r + k) % 3))]}"
+		for w in "${workloads[@]}"; do once "$v" "$w" >>"$T/s/$v-$w"; done
+	done
 done
 
-# monitor RSS while a container runs
-mk rss 'sleep 2'
-"$T/mondev" harden "$T/rss" "$T/state" "$T/root" rss "$T/profile.json" enforce "$T/events.jsonl" \
-	>"$T/rss.mon"
-runc --root "$T/root" run -d --bundle "$T/rss" rss </dev/null >/dev/null
-sleep 1
-pid=$(cut -d' ' -f2 "$T/rss.mon")
-echo "monitor_rss_kib=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")" \
-	"monitor_pss_kib=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")"
+# med V W: median ns; pmed A B W: median over rounds of A/B; dmed A B W N:
+# median over rounds of (A - B) / N in µs
+med() { median <"$T/s/$1-$2"; }
+pmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk '{ printf "%.6f\n", $1 / $2 }' | median; }
+dmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk -v n="$4" '{ printf "%.3f\n", ($1 - $2) / n / 1000 }' | median; }
+per() { awk -v t="$1" -v n="$2" -v d="$3" 'BEGIN { printf "%.1f", t / n / d }'; }
+r3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
+r1() { awk -v x="$1" 'BEGIN { printf "%.1f", x }'; }
+for v in "${variants[@]}"; do
+	l1+=" $v=$(per "$(med "$v" W1)" "$N_GETPID" 1)"
+	l2+=" $v=$(per "$(med "$v" W2)" "$N_EXEC" 1000)"
+	l3+=" $v=$(per "$(med "$v" W3)" "$N_EXECFAIL" 1000)"
+done
+echo "monitor.getpid_ns$l1"
+echo "monitor.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W1)")"
+echo "monitor.syscall_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W1)")"
+echo "monitor.docker_default_ratio_vs_unconfined=$(r3 "$(pmed docker unconfined W1)")"
+echo "monitor.fork_execve_us$l2"
+echo "monitor.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W2)")"
+echo "monitor.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W2)")"
+echo "monitor.failing_execve_us$l3"
+echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored docker W3 "$N_EXECFAIL")")"
+
+# ---- memory: one monitor alone, then the mean over PSS_N at once ----
+kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$2/smaps_rollup"; }
+mon_pid_of() { cat "$(dirname "$(grep -l "\"containerId\": *\"$1\"" "$T"/state/*/monitor.json)")/monitor.pid"; }
+start_sleeper() {
+	bundle monitored 'sleep 60' "m-$1"
+	"$HARDRUN" --root "$ROOT" run -d --bundle "$T/b/m-$1" "m-$1" </dev/null >/dev/null 2>&1
+}
+start_sleeper 1
+sleep 0.5
+pid="$(mon_pid_of m-1)"
+rss="$(kib Rss "$pid")"
+pss="$(kib Pss "$pid")"
+echo "monitor.rss_kib=$rss monitor.pss_kib=$pss" \
+	"monitor.rss_ratio_vs_2mib_target=$(ratio "$rss" "$TARGET_KIB")" \
+	"monitor.pss_ratio_vs_2mib_target=$(ratio "$pss" "$TARGET_KIB")" \
+	"monitor.program=$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -d' ' -f1)"
+for i in $(seq 2 "$PSS_N"); do start_sleeper "$i"; done
+sleep 0.5
+sum=0
+for i in $(seq "$PSS_N"); do sum=$((sum + $(kib Pss "$(mon_pid_of "m-$i")"))); done
+echo "monitor.pss_kib_mean_of_$PSS_N=$((sum / PSS_N))"
+for i in $(seq "$PSS_N"); do "$HARDRUN" --root "$ROOT" delete -f "m-$i"; done

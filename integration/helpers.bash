@@ -435,7 +435,9 @@ ensure_oci_image() {
 	local out="$TEST_CACHE/busybox-oci.tar"
 	(
 		flock 9
-		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] && exit 0
+		# (rebuilt when the rootfs is newer or IMAGE_NAME changed)
+		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] &&
+			tar -xOf "$out" index.json | grep -qF "\"$IMAGE_NAME\"" && exit 0
 		local w arch layer_sum layer_size cfg cfg_sum man man_sum
 		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
 		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
@@ -472,6 +474,93 @@ ensure_oci_image() {
 		rm -rf "$w"
 	) 9>"$TEST_CACHE/.oci.lock" || return 1
 	echo "$out"
+}
+
+# --------------------------------------------------------------- containerd --
+
+# containerd_start: a private containerd for the suite (call from setup_file,
+# after node_config with NODE_CONFIG_FILE set: the shim and the runtime inherit
+# containerd's env).  Sets CT (its dir), CT_SOCK, CT_NS; imports the busybox
+# image.  Skips unless root with containerd, ctr and the runc v2 shim.
+containerd_start() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	for c in containerd ctr containerd-shim-runc-v2; do
+		command -v "$c" >/dev/null || skip "$c is not installed"
+	done
+	export CT="$BATS_FILE_TMPDIR/ctrd"
+	export CT_SOCK="$CT/containerd.sock"
+	export CT_NS="hardrun-test-$$"
+	mkdir -p "$CT"
+	cat >"$CT/config.toml" <<-EOF
+		version = 2
+		root = "$CT/root"
+		state = "$CT/state"
+		disabled_plugins = [
+		  "io.containerd.grpc.v1.cri",
+		  "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.snapshotter.v1.devmapper",
+		  "io.containerd.snapshotter.v1.aufs",
+		  "io.containerd.tracing.processor.v1.otlp",
+		  "io.containerd.internal.v1.tracing",
+		]
+		[grpc]
+		  address = "$CT_SOCK"
+		[ttrpc]
+		  address = "$CT_SOCK.ttrpc"
+		[debug]
+		  address = ""
+		  level = "info"
+		[metrics]
+		  address = ""
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$CT/opt"
+	EOF
+	containerd --config "$CT/config.toml" </dev/null >"$CT/containerd.log" 2>&1 3>&- &
+	echo $! >"$CT/containerd.pid"
+	local i
+	for i in $(seq 1 200); do
+		ctr -a "$CT_SOCK" version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$CT/containerd.pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! ctr -a "$CT_SOCK" version >/dev/null 2>&1; then
+		cat "$CT/containerd.log" >&3
+		echo "# containerd did not start" >&3
+		return 1
+	fi
+	local image
+	image="$(ensure_oci_image)"
+	ctr -a "$CT_SOCK" -n "$CT_NS" images import "$image" >"$CT/import.log" 2>&1 || {
+		cat "$CT/import.log" "$CT/containerd.log" >&3
+		return 1
+	}
+}
+
+# containerd_stop: kill every task, the shims and containerd; unmount (teardown_file).
+containerd_stop() {
+	[ -n "${CT:-}" ] || return 0
+	local id pid
+	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" tasks ls -q 2>/dev/null); do
+		ctr -a "$CT_SOCK" -n "$CT_NS" tasks kill -s KILL "$id" >/dev/null 2>&1 || true
+		ctr -a "$CT_SOCK" -n "$CT_NS" tasks delete -f "$id" >/dev/null 2>&1 || true
+	done
+	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" containers ls -q 2>/dev/null); do
+		ctr -a "$CT_SOCK" -n "$CT_NS" containers delete "$id" >/dev/null 2>&1 || true
+	done
+	if [ -f "$CT/containerd.pid" ]; then
+		pid="$(cat "$CT/containerd.pid")"
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	# shims outlive containerd: kill ours by their recorded pids
+	for pid in $(cat "$CT"/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	umount_under "$CT"
+	# the (now empty) parent cgroups runc made for /<namespace>/<id>
+	find /sys/fs/cgroup -maxdepth 4 -type d -name "$CT_NS" -exec rmdir {} + 2>/dev/null || true
 }
 
 # umount_under DIR: unmount everything mounted below DIR (deepest first).

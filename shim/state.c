@@ -98,7 +98,9 @@ int state_load_hardening(const char *dir, struct json **ret, struct err *e)
 	return json_load_file(path, STATE_FILE_MAX, ret, e);
 }
 
-/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
+/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot;
+ * -ESRCH for a zombie (an init that exited but was not reaped yet is not
+ * running: runc reports it stopped). */
 static int _proc_start_time(pid_t pid, uint64_t *ret)
 {
 	char path[64], buf[1024];
@@ -110,12 +112,15 @@ static int _proc_start_time(pid_t pid, uint64_t *ret)
 	if (!p)
 		return -EINVAL;
 	unsigned long long start = 0;
+	char state = '?';
 	/* after ") ": state is field 3; start time is field 22 */
 	if (sscanf(p + 2,
-		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 		   "%*d %*d %llu",
-		   &start) != 1)
+		   &state, &start) != 2)
 		return -EINVAL;
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
 	*ret = start;
 	return 0;
 }

@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
+#include "hardrun/state.h"
 #include "hardrun/monitor_int.h"
 
 /* Every conditional entry: notify and allow are disjoint and cover all args. */
@@ -563,6 +568,72 @@ START_TEST(test_cgroup_path)
 }
 END_TEST
 
+/* A state dir <t>/state/<key> with monitor.pid = pid. */
+static char *_state_dir(const char *t, const char *root, const char *id, int pid)
+{
+	char *dir = NULL, path[PATH_MAX], sr[PATH_MAX];
+	(void)snprintf(sr, sizeof(sr), "%s/state", t);
+	ck_assert_int_eq(state_dir_path(sr, root, id, &dir, NULL), 0);
+	ck_assert_int_eq(fs_mkdir_p(dir, 0700, NULL), 0);
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", dir);
+	FILE *f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d\n", pid);
+	fclose(f);
+	return dir;
+}
+
+static bool _exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+START_TEST(test_state_finish)
+{
+	char t[] = "/tmp/check_monitor.XXXXXX", root[256], rs[PATH_MAX];
+	ck_assert_ptr_nonnull(mkdtemp(t));
+	(void)snprintf(root, sizeof(root), "%s/runc", t);
+	struct monitor_spec s = { .container_id = "c1", .runtime_root = root };
+
+	/* runc's state still there: the dir stays, socket and pid file go */
+	s.state_dir = _state_dir(t, root, "c1", (int)getpid());
+	(void)snprintf(rs, sizeof(rs), "%s/c1", root);
+	ck_assert_int_eq(fs_mkdir_p(rs, 0700, NULL), 0);
+	(void)strcat(rs, "/state.json");
+	fclose(fopen(rs, "we"));
+	ck_assert_int_eq(asprintf(&s.socket_path, "%s/monitor.sock", s.state_dir) > 0, 1);
+	fclose(fopen(s.socket_path, "we"));
+	monitor_state_finish(&s, 0);
+	ck_assert(_exists(s.state_dir));
+	ck_assert(!_exists(s.socket_path));
+
+	/* runc's state gone, dir owned by another monitor: untouched */
+	ck_assert_int_eq(unlink(rs), 0);
+	free(_state_dir(t, root, "c1", 1));
+	monitor_state_finish(&s, 0);
+	ck_assert(_exists(s.state_dir));
+
+	/* not the key dir of (root, id) under its parent: untouched */
+	free(_state_dir(t, root, "c1", (int)getpid()));
+	s.container_id = "other";
+	monitor_state_finish(&s, 0);
+	ck_assert(_exists(s.state_dir));
+
+	/* ours, and runc forgot the container: removed, nothing else */
+	s.container_id = "c1";
+	free(_state_dir(t, root, "c1", (int)getpid()));
+	monitor_state_finish(&s, 0);
+	ck_assert(!_exists(s.state_dir));
+	(void)snprintf(rs, sizeof(rs), "%s/state", t);
+	ck_assert(_exists(rs));
+	ck_assert(_exists(root));
+	free(s.state_dir);
+	free(s.socket_path);
+	ck_assert_int_eq(fs_rm_rf(t, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("monitor");
@@ -574,6 +645,7 @@ int main(void)
 	tcase_add_test(tc, test_rules_from_profile);
 	tcase_add_test(tc, test_event_golden);
 	tcase_add_test(tc, test_cgroup_path);
+	tcase_add_test(tc, test_state_finish);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

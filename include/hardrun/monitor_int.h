@@ -208,4 +208,17 @@ int listener_open(const char *path, struct err *e);
 int listener_receive(int listen_fd, struct listener_conn *ret, struct err *e);
 void listener_conn_release(struct listener_conn *c);
 
+/* ---- spawn.c: the monitor's own state ---- */
+
+/*
+ * On the monitor's exit, if it still owns the state dir (monitor.pid is its
+ * pid): when runc's state for the container (<runtime root>/<id>/state.json)
+ * is gone (or goes within RUNTIME_GONE_WAIT_MS: `runc run` removes it right
+ * after the init exits), nobody will run `delete`: remove the whole state
+ * dir, after checking that it is exactly the container's key dir under its
+ * stateDir.  Otherwise only the socket and pid file go; `delete` does the rest.
+ */
+#define RUNTIME_GONE_WAIT_MS 3000
+void monitor_state_finish(const struct monitor_spec *s, int wait_ms);
+
 #endif

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Test helper (static, runs inside busybox containers): fires one monitored
- * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N */
+ * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N|execfail N
+ * getpid, execloop (N fork + execve of `hrtrig none`) and execfail (N execve
+ * of a missing file: the notification round trip without the exec) also
+ * print the elapsed time in the container, ns=..., for bench/monitor.bench.sh. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
@@ -13,11 +16,38 @@
 #include <sys/wait.h>
 #include <sys/mman.h>
 #include <fcntl.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+static long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static long execloop(long n)
+{
+	char *av[] = { "hrtrig", "none", NULL }, *ev[] = { NULL };
+	for (long i = 0; i < n; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 1);
+			execve("/bin/hrtrig", av, ev);
+			_exit(127);
+		}
+		int st;
+		if (c < 0 || waitpid(c, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long r = -1;
+	long long t0 = now_ns();
 	const char *w = argc > 1 ? argv[1] : "";
 	if (!strcmp(w, "ptrace")) {
 		pid_t c = fork();
@@ -47,7 +77,17 @@ int main(int argc, char **argv)
 		long n = argc > 2 ? atol(argv[2]) : 1000000;
 		for (long i = 0; i < n; i++) syscall(SYS_getpid);
 		r = 0;
+	} else if (!strcmp(w, "execloop")) {
+		r = execloop(argc > 2 ? atol(argv[2]) : 100);
+	} else if (!strcmp(w, "execfail")) {
+		char *av[] = { "x", NULL }, *ev[] = { NULL };
+		long n = argc > 2 ? atol(argv[2]) : 1000;
+		for (long i = 0; i < n; i++)
+			execve("/nonexistent/x", av, ev);
+		r = 0;
 	}
+	if (!strcmp(w, "getpid") || !strcmp(w, "execloop") || !strcmp(w, "execfail"))
+		printf("ns=%lld\n", now_ns() - t0);
 	printf("%s=%ld errno=%d\n", w, r, r < 0 ? errno : 0);
 	return 0;
 }

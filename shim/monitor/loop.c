@@ -427,18 +427,6 @@ static int _write_pid(const struct mon *m, struct err *e)
 	return 0;
 }
 
-/* Remove socket and pid file, unless a newer monitor owns them. */
-static void _cleanup_state(const struct mon *m)
-{
-	char path[PATH_MAX], buf[32] = "";
-	(void)snprintf(path, sizeof(path), "%s/monitor.pid", m->spec.state_dir);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0 || atoi(buf) != (int)getpid())
-		return;
-	(void)unlink(m->spec.socket_path);
-	(void)unlink(path);
-}
-
 static void _release(struct mon *m)
 {
 	if (m->learn) {
@@ -509,7 +497,7 @@ int monitor_main(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
 	}
-	_cleanup_state(&m);
+	monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
 	_release(&m);
 	return 0;
 }

@@ -12,9 +12,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -138,6 +140,38 @@ void monitor_spec_release(struct monitor_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+#define MONITOR_PROG "hardrun-monitor"
+
+#ifndef HARDRUN_LIBEXECDIR
+#define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
+#endif
+
+/* Candidate i for the lean monitor program: 0 = next to this binary (a build
+ * tree, or an install with both in one dir), 1 = the libexec dir.  Only a
+ * regular executable file counts; the last resort is `hardrun monitor`. */
+static int _monitor_path(size_t i, char *buf, size_t size)
+{
+	char self[PATH_MAX];
+	struct stat st;
+	if (i == 0) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0)
+			return -ENOENT;
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (!slash)
+			return -ENOENT;
+		*slash = '\0';
+		if (snprintf(buf, size, "%s/%s", self, MONITOR_PROG) >= (int)size)
+			return -ENAMETOOLONG;
+	} else if (snprintf(buf, size, "%s/%s", HARDRUN_LIBEXECDIR, MONITOR_PROG) >= (int)size) {
+		return -ENAMETOOLONG;
+	}
+	if (stat(buf, &st) < 0 || !S_ISREG(st.st_mode) || access(buf, X_OK) < 0)
+		return -ENOENT;
+	return 0;
+}
+
 /* The grandchild: new session, stdio on /dev/null, only the ready pipe kept. */
 static void _exec_monitor(const char *state_dir, int ready_w)
 {
@@ -152,9 +186,16 @@ static void _exec_monitor(const char *state_dir, int ready_w)
 	if (ready_w == 3)
 		(void)fcntl(3, F_SETFD, 0);
 	(void)close_range(4, ~0u, 0);
-	char *const argv[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
+	char *const lean[] = {
+		MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3", NULL
+	};
+	char *const self[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
 			       "--ready-fd", "3",	NULL };
-	execv("/proc/self/exe", argv);
+	char path[PATH_MAX];
+	for (size_t i = 0; i < 2; i++)
+		if (_monitor_path(i, path, sizeof(path)) == 0)
+			execv(path, lean);
+	execv("/proc/self/exe", self);
 	_exit(127);
 }
 
@@ -225,6 +266,64 @@ int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
 	return _wait_ready(rfd, ret_pid, e);
 }
 
+static bool _owns(const char *dir)
+{
+	char path[PATH_MAX], buf[32] = "";
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", dir);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && atoi(buf) == (int)getpid();
+}
+
+static bool _runtime_gone(const struct monitor_spec *s)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	(void)snprintf(path, sizeof(path), "%s/%s/state.json", s->runtime_root ?: "/run/runc",
+		       s->container_id);
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/* state_dir must be what state_dir_path() gives for (its parent, root, id). */
+static bool _is_key_dir(const struct monitor_spec *s)
+{
+	_cleanup_free_ char *parent = strdup(s->state_dir), *want = NULL;
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
+	return state_dir_path(parent, s->runtime_root ?: "/run/runc", s->container_id, &want,
+			      NULL) == 0 &&
+	       strcmp(want, s->state_dir) == 0;
+}
+
+void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
+{
+	char path[PATH_MAX];
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	if (!_owns(s->state_dir))
+		return; /* a newer monitor (same root and id) owns it */
+	for (int t = 0; t < wait_ms && !_runtime_gone(s); t += 100)
+		(void)nanosleep(&tick, NULL);
+	if (_runtime_gone(s) && _is_key_dir(s)) {
+		/* Moved aside first: a create of the same id may reuse the name. */
+		(void)snprintf(path, sizeof(path), "%s.%d.gone", s->state_dir, (int)getpid());
+		if (rename(s->state_dir, path) == 0) {
+			if (_owns(path)) {
+				(void)fs_rm_rf(path, NULL);
+				return;
+			}
+			(void)rename(path, s->state_dir);
+		}
+	}
+	if (!_owns(s->state_dir))
+		return; /* taken over while waiting */
+	(void)unlink(s->socket_path);
+	(void)snprintf(path, sizeof(path), "%s/monitor.pid", s->state_dir);
+	(void)unlink(path);
+}
+
+/* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state DIR ...`. */
 static bool _is_our_monitor(pid_t pid, const char *state_dir)
 {
 	char path[64], cmd[4096];
@@ -234,12 +333,19 @@ static bool _is_our_monitor(pid_t pid, const char *state_dir)
 	if (n <= 0)
 		return false;
 	cmd[n] = '\0';
-	/* argv: hardrun monitor --state DIR ... */
-	const char *a1 = cmd + strlen(cmd) + 1;
-	if (a1 >= cmd + n || strcmp(a1, "monitor") != 0)
+	const char *end = cmd + n, *a0 = cmd, *a1 = a0 + strlen(a0) + 1;
+	const char *base = strrchr(a0, '/') ? strrchr(a0, '/') + 1 : a0;
+	const char *a = a1;
+	if (strcmp(base, MONITOR_PROG) != 0) {
+		if (a1 >= end || strcmp(a1, "monitor") != 0)
+			return false;
+		a = a1 + strlen(a1) + 1;
+	}
+	/* then: --state DIR */
+	if (a >= end || strcmp(a, "--state") != 0)
 		return false;
-	const char *a2 = a1 + strlen(a1) + 1, *a3 = a2 + strlen(a2) + 1;
-	return a3 < cmd + n && strcmp(a3, state_dir) == 0;
+	a += strlen(a) + 1;
+	return a < end && strcmp(a, state_dir) == 0;
 }
 
 int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e)
