@@ -589,6 +589,9 @@ post_check() {
 install_files() {
 	[ -f "$BINARY" ] || die "no hardrun binary at $BINARY (set --binary or --source)"
 	put_file "$BINARY" "$ROOT$BIN_PATH" 755 || true
+	# the lean per-container monitor, found next to hardrun (else `hardrun monitor` serves)
+	mon=$(dirname "$BINARY")/hardrun-monitor
+	[ ! -f "$mon" ] || put_file "$mon" "$ROOT$(dirname "$BIN_PATH")/hardrun-monitor" 755 || true
 	if [ -d "$SOURCE/profiles" ]; then
 		for p in "$SOURCE"/profiles/*.json; do
 			[ -f "$p" ] || continue
