@@ -7,85 +7,11 @@ load helpers
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	for c in containerd ctr containerd-shim-runc-v2; do
-		command -v "$c" >/dev/null || skip "$c is not installed"
-	done
-	export CT="$BATS_FILE_TMPDIR/ctrd"
-	export CT_SOCK="$CT/containerd.sock"
-	export CT_NS="hardrun-test-$$"
-	mkdir -p "$CT"
-	# containerd -> shim -> runtime inherit this env: one fixed node config file
-	export NODE_CONFIG_FILE="$BATS_FILE_TMPDIR/hardrun/config.json"
-	node_config
-	cat >"$CT/config.toml" <<-EOF
-		version = 2
-		root = "$CT/root"
-		state = "$CT/state"
-		disabled_plugins = [
-		  "io.containerd.grpc.v1.cri",
-		  "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.zfs",
-		  "io.containerd.snapshotter.v1.devmapper",
-		  "io.containerd.snapshotter.v1.aufs",
-		  "io.containerd.tracing.processor.v1.otlp",
-		  "io.containerd.internal.v1.tracing",
-		]
-		[grpc]
-		  address = "$CT_SOCK"
-		[ttrpc]
-		  address = "$CT_SOCK.ttrpc"
-		[debug]
-		  address = ""
-		  level = "info"
-		[metrics]
-		  address = ""
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CT/opt"
-	EOF
-	containerd --config "$CT/config.toml" </dev/null >"$CT/containerd.log" 2>&1 3>&- &
-	echo $! >"$CT/containerd.pid"
-	local i
-	for i in $(seq 1 200); do
-		ctr -a "$CT_SOCK" version >/dev/null 2>&1 && break
-		kill -0 "$(cat "$CT/containerd.pid")" 2>/dev/null || break
-		sleep 0.05
-	done
-	if ! ctr -a "$CT_SOCK" version >/dev/null 2>&1; then
-		cat "$CT/containerd.log" >&3
-		echo "# containerd did not start" >&3
-		return 1
-	fi
-	local image
-	image="$(ensure_oci_image)"
-	ctr -a "$CT_SOCK" -n "$CT_NS" images import "$image" >"$CT/import.log" 2>&1 || {
-		cat "$CT/import.log" "$CT/containerd.log" >&3
-		return 1
-	}
+	containerd_start
 }
 
 teardown_file() {
-	[ -n "${CT:-}" ] || return 0
-	local id pid
-	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" tasks ls -q 2>/dev/null); do
-		ctr -a "$CT_SOCK" -n "$CT_NS" tasks kill -s KILL "$id" >/dev/null 2>&1 || true
-		ctr -a "$CT_SOCK" -n "$CT_NS" tasks delete -f "$id" >/dev/null 2>&1 || true
-	done
-	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" containers ls -q 2>/dev/null); do
-		ctr -a "$CT_SOCK" -n "$CT_NS" containers delete "$id" >/dev/null 2>&1 || true
-	done
-	if [ -f "$CT/containerd.pid" ]; then
-		pid="$(cat "$CT/containerd.pid")"
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	# shims outlive containerd: kill ours by their recorded pids
-	for pid in $(cat "$CT"/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null); do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	umount_under "$CT"
-	# the (now empty) parent cgroups runc made for /<namespace>/<id>
-	find /sys/fs/cgroup -maxdepth 4 -type d -name "$CT_NS" -exec rmdir {} + 2>/dev/null || true
+	containerd_stop
 }
 
 setup() {
@@ -94,19 +20,17 @@ setup() {
 }
 
 teardown() {
-	ctr -a "$CT_SOCK" -n "$CT_NS" tasks kill -s KILL "$CID" >/dev/null 2>&1 || true
-	ctr -a "$CT_SOCK" -n "$CT_NS" tasks delete -f "$CID" >/dev/null 2>&1 || true
-	ctr -a "$CT_SOCK" -n "$CT_NS" containers delete "$CID" >/dev/null 2>&1 || true
+	ctrd_remove "$CID"
 	common_teardown
 }
 
 c() {
-	ctr -a "$CT_SOCK" -n "$CT_NS" "$@"
+	ctrd "$@"
 }
 
 # crun_opts: the ctr run flags that make the shim use $HARDRUN.
 crun_opts() {
-	echo --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root"
+	ctrd_run_opts
 }
 
 @test "containerd: image imported" {
@@ -139,7 +63,7 @@ crun_opts() {
 	echo "runtime options: $opts; want $want"
 	[[ "$opts" == *"$want"* ]]
 
-	local bundle="$CT/state/io.containerd.runtime.v2.task/$CT_NS/$CID"
+	local bundle="$(ctrd_bundle "$CID")"
 	[ -f "$bundle/config.json" ]
 	jq -e '.annotations["hardrun.test/k"] == "v"' "$bundle/config.json"
 	jq -e '.annotations["mode.hardrun.io/POD"] == "off"' "$bundle/config.json"

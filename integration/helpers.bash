@@ -391,13 +391,20 @@ common_teardown() {
 
 # ------------------------------------------------------------------ tools --
 
-# build_tool NAME: compile integration/tools/NAME.c into the cache, print path.
+# build_tool [--static] NAME: compile integration/tools/NAME.c into the cache,
+# print its path.  --static for tools that run inside the busybox rootfs.
 build_tool() {
-	local src="$INTEGRATION_DIR/tools/$1.c" bin="$TEST_CACHE/tools/$1"
+	local flags=() suffix=""
+	if [ "$1" = --static ]; then
+		flags=(-static) suffix=.static
+		shift
+	fi
+	local src="$INTEGRATION_DIR/tools/$1.c" bin="$TEST_CACHE/tools/$1$suffix"
 	command -v cc >/dev/null || skip "no C compiler (cc) to build $1"
 	mkdir -p "$TEST_CACHE/tools"
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$src" && mv "$bin.tmp.$$" "$bin"
+		cc "${flags[@]}" -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$src" &&
+			mv "$bin.tmp.$$" "$bin"
 	fi
 	echo "$bin"
 }
@@ -479,4 +486,121 @@ umount_under() {
 	local m
 	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+
+# -------------------------------------------------------------- containerd --
+
+# containerd_available: containerd, ctr and the runc v2 shim are installed.
+containerd_available() {
+	local c
+	for c in containerd ctr containerd-shim-runc-v2; do
+		command -v "$c" >/dev/null || return 1
+	done
+}
+
+# containerd_start: a private containerd for the suite (call from setup_file):
+# temp root and state, own socket $CT_SOCK, namespace $CT_NS, the offline
+# busybox image ($IMAGE_NAME) imported.  containerd -> shim -> runtime inherit
+# the environment from here, so HARDRUN_CONFIG is fixed now: it is
+# $NODE_CONFIG_FILE, and tests change the node config by rewriting that file
+# (node_config does).  Exports CT, CT_SOCK, CT_NS, NODE_CONFIG_FILE.
+containerd_start() {
+	containerd_available || skip "containerd, ctr or containerd-shim-runc-v2 is not installed"
+	export CT="$BATS_FILE_TMPDIR/ctrd"
+	export CT_SOCK="$CT/containerd.sock"
+	export CT_NS="hardrun-test-$$"
+	mkdir -p "$CT"
+	export NODE_CONFIG_FILE="$BATS_FILE_TMPDIR/hardrun/config.json"
+	node_config
+	cat >"$CT/config.toml" <<-EOT
+		version = 2
+		root = "$CT/root"
+		state = "$CT/state"
+		disabled_plugins = [
+		  "io.containerd.grpc.v1.cri",
+		  "io.containerd.snapshotter.v1.btrfs",
+		  "io.containerd.snapshotter.v1.zfs",
+		  "io.containerd.snapshotter.v1.devmapper",
+		  "io.containerd.snapshotter.v1.aufs",
+		  "io.containerd.tracing.processor.v1.otlp",
+		  "io.containerd.internal.v1.tracing",
+		]
+		[grpc]
+		  address = "$CT_SOCK"
+		[ttrpc]
+		  address = "$CT_SOCK.ttrpc"
+		[debug]
+		  address = ""
+		  level = "info"
+		[metrics]
+		  address = ""
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$CT/opt"
+	EOT
+	containerd --config "$CT/config.toml" </dev/null >"$CT/containerd.log" 2>&1 3>&- &
+	echo $! >"$CT/containerd.pid"
+	local i
+	for i in $(seq 1 200); do
+		ctr -a "$CT_SOCK" version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$CT/containerd.pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! ctr -a "$CT_SOCK" version >/dev/null 2>&1; then
+		cat "$CT/containerd.log" >&3
+		echo "# containerd did not start" >&3
+		return 1
+	fi
+	local image
+	image="$(ensure_oci_image)"
+	ctrd images import "$image" >"$CT/import.log" 2>&1 || {
+		cat "$CT/import.log" "$CT/containerd.log" >&3
+		return 1
+	}
+}
+
+# containerd_stop: undo containerd_start (call from teardown_file): tasks and
+# containers removed, containerd and our shims killed by pid, mounts and the
+# namespace's parent cgroups gone.
+containerd_stop() {
+	[ -n "${CT:-}" ] && [ -f "$CT/containerd.pid" ] || return 0
+	local id pid
+	for id in $(ctrd tasks ls -q 2>/dev/null); do
+		ctrd_remove "$id"
+	done
+	for id in $(ctrd containers ls -q 2>/dev/null); do
+		ctrd containers delete "$id" >/dev/null 2>&1 || true
+	done
+	pid="$(cat "$CT/containerd.pid")"
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
+	# shims outlive containerd: kill ours by their recorded pids
+	for pid in $(cat "$CT"/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	umount_under "$CT"
+	# the (now empty) parent cgroups runc made for /<namespace>/<id>
+	find /sys/fs/cgroup -maxdepth 4 -type d -name "$CT_NS" -exec rmdir {} + 2>/dev/null || true
+}
+
+# ctrd ARGS...: ctr against the private containerd, in the suite's namespace.
+ctrd() {
+	ctr -a "$CT_SOCK" -n "$CT_NS" "$@"
+}
+
+# ctrd_run_opts: the `ctr run` flags that make the shim use $HARDRUN.
+ctrd_run_opts() {
+	echo --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root"
+}
+
+# ctrd_bundle ID: the bundle directory (config.json) of ctr container ID.
+ctrd_bundle() {
+	echo "$CT/state/io.containerd.runtime.v2.task/$CT_NS/$1"
+}
+
+# ctrd_remove ID: kill and delete task and container ID, whatever state they are in.
+ctrd_remove() {
+	ctrd tasks kill -s KILL "$1" >/dev/null 2>&1 || true
+	ctrd tasks delete -f "$1" >/dev/null 2>&1 || true
+	ctrd containers delete "$1" >/dev/null 2>&1 || true
 }
