@@ -604,3 +604,38 @@ ctrd_remove() {
 	ctrd tasks delete -f "$1" >/dev/null 2>&1 || true
 	ctrd containers delete "$1" >/dev/null 2>&1 || true
 }
+
+# ------------------------------------------------------------ capabilities --
+
+# The capability numbers of <linux/capability.h>, by name.
+CAP_NAMES=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL
+	CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE
+	CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE
+	CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT
+	CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE
+	CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG
+	CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
+	CAP_CHECKPOINT_RESTORE)
+
+# cap_mask NAME...: the mask of the named capabilities as /proc/PID/status
+# prints it (16 hex digits).  An unknown name is an error.
+cap_mask() {
+	local m=0 n i found
+	for n in "$@"; do
+		found=0
+		for i in "${!CAP_NAMES[@]}"; do
+			if [ "${CAP_NAMES[$i]}" = "$n" ]; then
+				m=$((m | (1 << i)))
+				found=1
+			fi
+		done
+		[ $found = 1 ] || { echo "cap_mask: unknown capability $n" >&2; return 1; }
+	done
+	printf '%016x\n' "$m"
+}
+
+# status_field NAME [FILE]: the value of NAME in a /proc/PID/status text
+# (FILE, default stdin).
+status_field() {
+	awk -v k="$1:" '$1 == k { print $2; exit }' "${2:-/dev/stdin}"
+}
