@@ -92,13 +92,15 @@ hbundle_sh() {
 }
 
 # run_in RUNTIME BUNDLE: `run` BUNDLE to completion under RUNTIME (runc or
-# hardrun) with a fresh id; output in $output, status in $status.  The bundle's
-# config.json is restored afterwards, so one bundle serves several runs.
+# hardrun) with a fresh id; output in $output, status in $status.  Afterwards
+# the bundle is as before (config.json restored, hardrun's stash of the
+# bundle's own fields removed), so one bundle serves several runs and edits.
 run_in() {
 	local rtname="$1" b="$2"
 	cp "$b/config.json" "$b/config.json.orig"
 	run rt "$rtname" --log "$BATS_TEST_TMPDIR/$rtname.log" run --bundle "$b" "$(new_id "$rtname")" </dev/null
-	cp "$b/config.json.orig" "$b/config.json"
+	mv "$b/config.json.orig" "$b/config.json"
+	rm -f "$b/config.json.hardrun-orig"
 	echo "--- $rtname (status $status):"
 	echo "$output"
 }
@@ -133,10 +135,10 @@ bundle_mask() {
 # monitor_pids: pids of `hardrun monitor` processes of this test's node
 # config (their --state argument is under its stateDir).
 monitor_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "monitor --state $STATE_DIR/" &&
-			echo "${p#/proc/}"
+	local f
+	for f in $(grep -lsaF -- "$STATE_DIR/" /proc/[0-9]*/cmdline); do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -q "monitor --state $STATE_DIR/" &&
+			basename "$(dirname "$f")"
 	done
 	return 0
 }
@@ -305,4 +307,257 @@ ctr_sh() {
 		[ -n "$(val $k)" ] && [ "$(val $k)" != ok ]
 	done
 	[ -n "$(val unshare_user)" ] && [ "$(val unshare_user)" != 0 ]
+}
+
+# -------------------------------------------------------------------- exec --
+
+# start_detached RUNTIME BUNDLE ID: `run -d`, wait until running; prints nothing.
+start_detached() {
+	rt "$1" --log "$BATS_TEST_TMPDIR/$1.log" run -d --bundle "$2" "$3" \
+		</dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/$1.err" ||
+		{ cat "$BATS_TEST_TMPDIR/$1.err" "$BATS_TEST_TMPDIR/$1.log"; return 1; }
+	wait_for 10 sh -c "[ \"\$($(rt_bin "$1") --root $(rt_dir "$1")/root state $3 | jq -r .status)\" = running ]"
+}
+
+# init_status RUNTIME ID: /proc/<init pid>/status of container ID, read on the host.
+init_status() {
+	local pid
+	pid="$(rt "$1" state "$2" | jq -r .pid)"
+	cat "/proc/$pid/status"
+}
+
+# assert_same_as_init STATUS-TEXT: the fields in $output equal those in STATUS-TEXT.
+assert_same_as_init() {
+	local k
+	for k in CapEff CapPrm CapBnd CapAmb NoNewPrivs Seccomp; do
+		[ "$(field $k)" = "$(status_field $k <<<"$1")" ] ||
+			{ echo "$k: exec $(field $k), init $(status_field $k <<<"$1")"; return 1; }
+	done
+}
+
+@test "exec: runc exec --process asking for CAP_SYS_ADMIN gets the init process's CapEff, Seccomp, NoNewPrivs" {
+	local profile b pf id init want sysadmin=$((1 << 21))
+	for profile in baseline restricted; do
+		b="$BATS_TEST_TMPDIR/b-$profile"
+		make_bundle --annotation profile.hardrun.io/POD=$profile "$b" sleep 1000
+		bundle_edit "$b" '.process.noNewPrivileges = false'
+		# as containerd builds it: the container's (pre-hardening) process with
+		# other args, here also asking for more
+		pf="$BATS_TEST_TMPDIR/process-$profile.json"
+		jq --arg s "$STATUS" '.process | .args = ["sh", "-c", $s]
+			| .capabilities |= map_values(. + ["CAP_SYS_ADMIN"])
+			| .noNewPrivileges = false' "$b/config.json" >"$pf"
+
+		# control: plain runc grants the exec process what it asks for
+		cp "$b/config.json" "$b/config.json.orig"
+		id="$(new_id runc)"
+		start_detached runc "$b" "$id"
+		cp "$pf" "$pf.runc"
+		run rt runc exec --process "$pf.runc" "$id" </dev/null
+		echo "--- runc exec: $output"
+		[ "$status" = 0 ]
+		[ $((0x$(field CapEff) & sysadmin)) != 0 ]
+		[ "$(field NoNewPrivs)" = 0 ]
+		rt runc delete -f "$id"
+		cp "$b/config.json.orig" "$b/config.json"
+
+		want="$(and_mask "$(profile_mask $profile)" "$(bundle_mask "$b" effective)")"
+		id="$(new_id hr)"
+		start_detached hardrun "$b" "$id"
+		init="$(init_status hardrun "$id")"
+		[ "$(status_field Seccomp <<<"$init")" = 2 ]
+		run rt hardrun exec --process "$pf" "$id" </dev/null
+		echo "--- hardrun exec ($profile): $output"
+		[ "$status" = 0 ]
+		assert_same_as_init "$init"
+		[ $((0x$(field CapEff) & sysadmin)) = 0 ]
+		[ $((0x$(field CapBnd) & sysadmin)) = 0 ]
+		[ "$(field CapEff)" = "$want" ]
+		rt hardrun delete -f "$id"
+	done
+}
+
+@test "ctr: ctr task exec gets the init process's CapEff, Seccomp, NoNewPrivs, not CAP_SYS_ADMIN" {
+	requires_ctrd '{"defaultMode":"enforce","defaultProfile":"restricted","allowModeOff":true}'
+	# control: unhardened, the exec process has the CAP_SYS_ADMIN it was given
+	ctrd run -d $(ctrd_run_opts) --cap-add CAP_SYS_ADMIN \
+		--annotation mode.hardrun.io/POD=off "$IMAGE_NAME" "$CID" sleep 1000 </dev/null
+	run ctrd tasks exec --exec-id "c-$CID" "$CID" sh -c "$STATUS" </dev/null
+	echo "--- ctr exec, mode off: $output"
+	[ "$status" = 0 ]
+	[ $((0x$(field CapEff) & 1 << 21)) != 0 ]
+	ctrd_remove "$CID"
+
+	ctrd run -d $(ctrd_run_opts) --cap-add CAP_SYS_ADMIN \
+		--annotation profile.hardrun.io/POD=baseline "$IMAGE_NAME" "$CID" sleep 1000 </dev/null
+	local pid init
+	wait_for 10 sh -c "ctr -a '$CT_SOCK' -n '$CT_NS' tasks ls | grep -q '$CID.*RUNNING'"
+	pid="$(ctrd tasks ls | awk -v id="$CID" '$1 == id { print $2 }')"
+	init="$(cat "/proc/$pid/status")"
+	echo "init: $(grep -E "^(Cap|NoNew|Seccomp)" <<<"$init")"
+	[ "$(status_field Seccomp <<<"$init")" = 2 ]
+	[ "$(status_field CapEff <<<"$init")" = "$(profile_mask baseline)" ]
+	# the exec process comes from containerd's stored, unhardened spec
+	run ctrd tasks exec --exec-id "e-$CID" "$CID" sh -c "$STATUS" </dev/null
+	echo "--- ctr exec: $output"
+	[ "$status" = 0 ]
+	assert_same_as_init "$init"
+	[ $((0x$(field CapEff) & 1 << 21)) = 0 ]
+}
+
+@test "exec: runc exec --cap CAP_SYS_ADMIN (no --process) does not add the capability" {
+	skip "product bug: hardrun exec --cap CAP_SYS_ADMIN passes --cap through (CapEff gains bit 21)"
+	local b="$BATS_TEST_TMPDIR/b" id
+	make_bundle --annotation profile.hardrun.io/POD=baseline "$b" sleep 1000
+	id="$(new_id hr)"
+	start_detached hardrun "$b" "$id"
+	run rt hardrun exec --cap CAP_SYS_ADMIN "$id" sh -c "$STATUS" </dev/null
+	echo "$output"
+	[ "$status" != 0 ] || [ "$(field CapEff)" = "$(status_field CapEff <<<"$(init_status hardrun "$id")")" ]
+	rt hardrun delete -f "$id"
+}
+
+# ------------------------------------------------ the bundle's own settings --
+
+@test "stricter bundle: fewer capabilities than the profile keep the smaller set" {
+	local b="$BATS_TEST_TMPDIR/b" small
+	make_bundle --annotation profile.hardrun.io/POD=baseline "$b" sh -c "$STATUS"
+	bundle_edit "$b" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c, ambient: []}' \
+		--argjson c '["CAP_KILL","CAP_CHOWN"]'
+	small="$(cap_mask CAP_KILL CAP_CHOWN)"
+	[ "$(and_mask "$small" "$(profile_mask baseline)")" = "$small" ] # a subset of baseline
+	run_in hardrun "$b"
+	[ "$status" = 0 ]
+	[ "$(field CapEff)" = "$small" ]
+	[ "$(field CapPrm)" = "$small" ]
+	[ "$(field CapBnd)" = "$small" ]
+	[ "$(field Seccomp)" = 2 ]
+}
+
+@test "stricter bundle: its own seccomp filter still denies what baseline allows" {
+	local b="$BATS_TEST_TMPDIR/b" arches
+	arches="$(jq -c .seccomp.architectures "$REPO_DIR/profiles/baseline.json")"
+	hbundle_sh "$b" "$STATUS; hrprobe mkdir userns" --annotation profile.hardrun.io/POD=baseline
+	# control: baseline alone allows mkdir (and denies userns)
+	run_in hardrun "$b"
+	[ "$(field Seccomp)" = 2 ]
+	[ "$(val mkdir)" = ok ]
+	[ -n "$(val userns)" ] && [ "$(val userns)" != ok ]
+
+	bundle_edit "$b" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: $a,
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13}]}' \
+		--argjson a "$arches"
+	run_in runc "$b"
+	[ "$(val mkdir)" = EACCES ]
+	[ "$(val userns)" = ok ]
+	run_in hardrun "$b"
+	[ "$(field Seccomp)" = 2 ]
+	[ -n "$(val mkdir)" ] && [ "$(val mkdir)" != ok ] # the bundle's denial survives
+	[ -n "$(val userns)" ] && [ "$(val userns)" != ok ] # and baseline's too
+}
+
+# ---------------------------------------------------------- bad annotations --
+
+# expect_rejected NEEDLE BUNDLE: `hardrun create` of BUNDLE fails with an error
+# line naming NEEDLE in the --log file; config.json is byte-identical, and no
+# monitor, state dir or runc container is left behind.
+expect_rejected() {
+	local needle="$1" b="$2" log="$BATS_TEST_TMPDIR/create.log" sum id files
+	sum="$(sha256sum <"$b/config.json")"
+	files="$(bundle_sum "$b")" # config.json and the bundle's file list
+	: >"$log"
+	id="$(new_id bad)"
+	run rt hardrun --log "$log" create --bundle "$b" "$id" </dev/null
+	echo "status $status: $output"
+	[ "$status" != 0 ]
+	assert_log_error_line "$log" 0
+	tail -n 1 "$log" | jq -r .msg | grep -qF -- "$needle"
+	[ "$(sha256sum <"$b/config.json")" = "$sum" ]
+	[ "$(bundle_sum "$b")" = "$files" ]
+	[ -z "$(monitor_pids)" ]
+	[ -z "$(find "$STATE_DIR" -mindepth 1 2>/dev/null)" ]
+	[ -z "$("$RUNC" --root "$(rt_dir hardrun)/root" list -q 2>/dev/null)" ]
+	! "$RUNC" --root "$(rt_dir hardrun)/root" state "$id" >/dev/null 2>&1
+}
+
+@test "bad annotation: unknown profile fails the create, nothing left behind" {
+	make_bundle --annotation profile.hardrun.io/POD=nosuchprofile "$BATS_TEST_TMPDIR/b" sleep 100
+	expect_rejected profile.hardrun.io/POD "$BATS_TEST_TMPDIR/b"
+}
+
+@test "bad annotation: a path as profile name (../x, ../profiles/baseline) fails the create" {
+	make_bundle --annotation profile.hardrun.io/POD=../x "$BATS_TEST_TMPDIR/b" sleep 100
+	expect_rejected profile.hardrun.io/POD "$BATS_TEST_TMPDIR/b"
+	# a path that does lead to a real profile file
+	local p="../$(basename "$REPO_DIR/profiles")/baseline"
+	make_bundle --annotation profile.hardrun.io/POD="$p" "$BATS_TEST_TMPDIR/c" sleep 100
+	expect_rejected profile.hardrun.io/POD "$BATS_TEST_TMPDIR/c"
+	# and through the per-container key
+	make_bundle --annotation io.kubernetes.cri.container-name=app \
+		--annotation profile.hardrun.io/app=/etc/passwd "$BATS_TEST_TMPDIR/d" sleep 100
+	expect_rejected profile.hardrun.io/app "$BATS_TEST_TMPDIR/d"
+}
+
+@test "bad annotation: mode off where the node does not allow it fails the create" {
+	make_bundle --annotation mode.hardrun.io/POD=off "$BATS_TEST_TMPDIR/b" sleep 100
+	expect_rejected mode.hardrun.io/POD "$BATS_TEST_TMPDIR/b"
+	make_bundle --annotation mode.hardrun.io/POD=permissive "$BATS_TEST_TMPDIR/c" sleep 100
+	expect_rejected mode.hardrun.io/POD "$BATS_TEST_TMPDIR/c"
+}
+
+@test "bad annotation: a duplicate key fails the create" {
+	local b="$BATS_TEST_TMPDIR/b"
+	make_bundle --annotation profile.hardrun.io/POD=restricted "$b" sleep 100
+	sed -i 's#"profile.hardrun.io/POD": "restricted"#"profile.hardrun.io/POD": "baseline", &#' \
+		"$b/config.json"
+	[ "$(grep -c 'profile.hardrun.io/POD' "$b/config.json")" = 1 ]
+	grep -q '"baseline", "profile.hardrun.io/POD": "restricted"' "$b/config.json"
+	expect_rejected profile.hardrun.io/POD "$b"
+}
+
+# ------------------------------------------------------- off and sandboxes --
+
+@test "defaultMode off, no annotations: config.json byte-identical, nothing hardened, no monitor" {
+	node_config '{"defaultMode":"off"}'
+	local b="$BATS_TEST_TMPDIR/b" sum id st
+	make_bundle "$b" sleep 1000
+	sum="$(sha256sum <"$b/config.json")"
+	id="$(new_id off)"
+	start_detached hardrun "$b" "$id"
+	[ "$(sha256sum <"$b/config.json")" = "$sum" ]
+	st="$(init_status hardrun "$id")"
+	[ "$(status_field Seccomp <<<"$st")" = 0 ]
+	[ "$(status_field CapEff <<<"$st")" = "$(bundle_mask "$b" effective)" ]
+	[ -z "$(monitor_pids)" ]
+	[ -z "$(find "$STATE_DIR" -mindepth 1 2>/dev/null)" ]
+	rt hardrun delete -f "$id"
+	[ "$(sha256sum <"$b/config.json")" = "$sum" ]
+}
+
+@test "sandbox container: baseline (even with defaultProfile restricted), no monitor" {
+	node_config '{"defaultMode":"enforce","defaultProfile":"restricted"}'
+	local s="$BATS_TEST_TMPDIR/s" c="$BATS_TEST_TMPDIR/c" sid cid st
+	hbundle_sh "$s" 'exec sleep 1000' --annotation io.kubernetes.cri.container-type=sandbox
+	hbundle_sh "$c" 'exec sleep 1000' --annotation io.kubernetes.cri.container-type=container
+
+	# control: an ordinary container on this node gets restricted and a monitor
+	cid="$(new_id ct)"
+	start_detached hardrun "$c" "$cid"
+	[ "$(status_field CapEff <<<"$(init_status hardrun "$cid")")" = 0000000000000000 ]
+	[ -n "$(monitor_pids)" ]
+	rt hardrun delete -f "$cid"
+	wait_for 10 sh -c "! grep -qs 'monitor --state $STATE_DIR/' /proc/[0-9]*/cmdline" || true
+
+	sid="$(new_id sb)"
+	start_detached hardrun "$s" "$sid"
+	st="$(init_status hardrun "$sid")"
+	echo "$st" | grep -E '^(Cap|NoNew|Seccomp)'
+	[ "$(status_field CapEff <<<"$st")" = "$(profile_mask baseline)" ]
+	[ "$(status_field Seccomp <<<"$st")" = 2 ]
+	[ "$(status_field NoNewPrivs <<<"$st")" = 1 ]
+	local pids
+	pids="$(monitor_pids)"
+	echo "monitors: $pids"
+	[ -z "$pids" ]
+	rt hardrun delete -f "$sid"
 }
