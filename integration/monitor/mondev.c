@@ -20,26 +20,6 @@
 #include "hardrun/monitor.h"
 #include "hardrun/state.h"
 
-int learn_prepare(struct json *seccomp, struct err *e)
-{
-	return err_set(e, ENOSYS, "learn mode not built into mondev");
-}
-void *learn_open(const struct monitor_spec *s, struct err *e)
-{
-	err_set(e, ENOSYS, "learn mode not built into mondev");
-	return NULL;
-}
-int learn_on_call(void *ctx, const struct mon_call *c, int *ret_errno)
-{
-	return 0;
-}
-int learn_flush(void *ctx, struct err *e)
-{
-	return 0;
-}
-void learn_close(void *ctx)
-{
-}
 int nodeconf_load(const char *path, struct node_config *ret, struct err *e)
 {
 	const char *f = getenv("HARDRUN_EVENTS_FILE");
