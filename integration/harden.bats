@@ -225,7 +225,6 @@ ctr_sh() {
 	run_in hardrun "$b"
 	[ "$status" = 0 ]
 	assert_escapes_fail
-	[ "$(val mount)" != "" ]
 }
 
 @test "baseline: a normal shell workload (files, pipes, subprocesses, loopback TCP) works" {
@@ -246,7 +245,8 @@ ctr_sh() {
 		'{"defaultMode":"enforce","defaultProfile":"restricted","allowModeOff":true}'
 	ctr_sh "${ann[@]}" --annotation mode.hardrun.io/POD=off -- "$STATUS; $ESCAPES"
 	[ "$status" = 0 ]
-	local bundle_caps="$(field CapEff)"
+	local bundle_caps
+	bundle_caps="$(field CapEff)"
 	[ $((0x$bundle_caps & 1 << 21)) != 0 ] # SYS_ADMIN
 	[ "$(field Seccomp)" = 0 ]
 	assert_escapes_work
@@ -489,7 +489,8 @@ expect_rejected() {
 	make_bundle --annotation profile.hardrun.io/POD=../x "$BATS_TEST_TMPDIR/b" sleep 100
 	expect_rejected profile.hardrun.io/POD "$BATS_TEST_TMPDIR/b"
 	# a path that does lead to a real profile file
-	local p="../$(basename "$REPO_DIR/profiles")/baseline"
+	local p
+	p="../$(basename "$REPO_DIR/profiles")/baseline"
 	make_bundle --annotation profile.hardrun.io/POD="$p" "$BATS_TEST_TMPDIR/c" sleep 100
 	expect_rejected profile.hardrun.io/POD "$BATS_TEST_TMPDIR/c"
 	# and through the per-container key
