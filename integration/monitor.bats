@@ -222,9 +222,10 @@ expect_one() {
 }
 
 @test "monitor: 20 containers in parallel get their own monitor, none is left behind" {
-	local i pids=()
+	local i pids=() prof
+	prof="$(profile)" # once: 20 writers of one profile.json race
 	for i in $(seq 20); do
-		bundle "p$i" 'sleep 2' &
+		bundle "p$i" 'sleep 2' enforce "$prof" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
