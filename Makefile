@@ -87,8 +87,9 @@ check: deps ## deps + unit + integration (the README's test command)
 bench: hardrun ## benchmarks, printed as ratios against runc / crun / unconfined
 	HARDRUN=$(CURDIR)/hardrun ./bench/run.sh
 
-demo: hardrun ## the built-in example: a busybox container hardened, learned, enforced
-	HARDRUN=$(CURDIR)/hardrun ./bench/../integration/demo.sh
+demo: deps ## the built-in example: a busybox container hardened, learned, enforced
+	$(MAKE) hardrun
+	HARDRUN=$(CURDIR)/hardrun ./integration/demo.sh
 
 fmt: ## format the C sources in place
 	clang-format -i $(FMT_SRC)
@@ -123,7 +124,7 @@ clean: ## remove build outputs
 	rm -rf $(B) hardrun
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
 # ---- fuzzing (engine helper): libFuzzer target for the profile parser ----
 FUZZ_TIME ?= 120

@@ -9,7 +9,18 @@ PKGS=(
 	runc crun containerd busybox-static bats podman conmon apparmor jq hyperfine
 	strace clang-format
 	file util-linux tar coreutils procps
+	secilc shellcheck groff-base man-db nodejs python3
+	qemu-system-x86 cpio
 )
+
+# The admission-policy CEL cases (integration/deploy.bats) evaluate with an npm package.
+npm_deps() {
+	local k=integration/data/kubernetes
+	[ -d "$k/node_modules/@bufbuild/cel" ] && return 0
+	command -v npm >/dev/null || { echo "deps: no npm; the CEL policy cases will skip" >&2; return 0; }
+	npm ci --prefix "$k" --no-audit --no-fund --loglevel=error </dev/null ||
+		echo "deps: npm ci failed; the CEL policy cases will skip" >&2
+}
 
 # one dpkg-query for all: "name status" for each known package
 installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PKGS[@]}" 2>/dev/null |
@@ -21,6 +32,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#PKGS[@]} packages present"
+	npm_deps
 	exit 0
 fi
 
@@ -29,4 +41,5 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+$SUDO apt-get install -y -qq "${missing[@]}" </dev/null
+npm_deps

@@ -385,7 +385,15 @@ deploy_busybox_oci() { # deploy_busybox_oci OUT.tar
 	# the handler in the config is the one we will drive (BinaryName -> the installed copy)
 	dump "$cfg" | grep -q 'BinaryName = "/usr/local/bin/hardrun"'
 
-	containerd --config "$cfg" >"$T/log" 2>&1 &
+	# the installed node config, re-rooted under $R (profiles as installed) with
+	# short state paths; containerd hands its environment to the runtime
+	local st
+	st=$(mktemp -d /tmp/hr-deploy.XXXXXX)
+	jq --arg r "$R" --arg s "$st" '.profileDirs |= map($r + .) | .stateDir = $s + "/state" |
+		.recordingsDir = $s + "/rec" | .eventsFile = $s + "/events.jsonl"' \
+		"$R/etc/hardrun/config.json" >"$T/node-config.json"
+	echo "$st" >"$T/hr-state"
+	HARDRUN_CONFIG="$T/node-config.json" containerd --config "$cfg" >"$T/log" 2>&1 &
 	echo $! >"$T/pid"
 	for _ in $(seq 50); do [ -S "$sock" ] && ctr -a "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
 	ctr -a "$sock" plugins ls | grep -E 'io.containerd.grpc.v1 +cri .* ok'
@@ -565,4 +573,5 @@ teardown() {
 		# containerd leaves its overlay mounts under the temp root
 		grep -o " $T/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
 	fi
+	if [ -f "$T/hr-state" ]; then rm -rf "$(cat "$T/hr-state")"; fi
 }

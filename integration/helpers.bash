@@ -433,7 +433,7 @@ assert_log_error_line() {
 
 # ------------------------------------------------------------------ images --
 
-IMAGE_NAME="docker.io/library/busybox-hardrun:latest"
+IMAGE_NAME="localhost/busybox-hardrun:latest"
 
 # ensure_oci_image: an OCI image layout tarball of the busybox rootfs, built
 # offline (one uncompressed layer), at $TEST_CACHE/busybox-oci.tar.  Prints it.

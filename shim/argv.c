@@ -25,6 +25,9 @@ enum _slot {
 	SLOT_FORCE,
 	SLOT_DETACH,
 	SLOT_HELP,
+	SLOT_CAP,
+	SLOT_APPARMOR,
+	SLOT_PROCESS_LABEL,
 };
 
 struct _flag {
@@ -88,11 +91,11 @@ static const struct _flag _exec_flags[] = {
 	{ "cwd", NULL, true, SLOT_NONE },
 	{ "env", "e", true, SLOT_NONE },
 	{ "process", "p", true, SLOT_PROCESS },
-	{ "apparmor", NULL, true, SLOT_NONE },
-	{ "process-label", NULL, true, SLOT_NONE },
+	{ "apparmor", NULL, true, SLOT_APPARMOR },
+	{ "process-label", NULL, true, SLOT_PROCESS_LABEL },
 	{ "user", "u", true, SLOT_NONE },
 	{ "additional-gids", "g", true, SLOT_NONE },
-	{ "cap", "c", true, SLOT_NONE },
+	{ "cap", "c", true, SLOT_CAP },
 	{ "preserve-fds", NULL, true, SLOT_NONE },
 	{ "pid-file", NULL, true, SLOT_PID_FILE },
 	{ "cgroup", NULL, true, SLOT_NONE },
@@ -194,6 +197,17 @@ static void _store(struct rt_args *a, enum _slot slot, const char *value)
 		break;
 	case SLOT_HELP:
 		a->help = on;
+		break;
+	case SLOT_CAP:
+		if (value && a->n_caps < ARGV_MAX_CAPS)
+			a->caps[a->n_caps] = value;
+		a->n_caps++;
+		break;
+	case SLOT_APPARMOR:
+		a->apparmor = value;
+		break;
+	case SLOT_PROCESS_LABEL:
+		a->process_label = value;
 		break;
 	case SLOT_NONE:
 		break;

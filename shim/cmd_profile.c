@@ -11,6 +11,7 @@
 #include "hardrun/cmd_profile.h"
 #include "hardrun/cmd_profile_learn.h"
 #include "hardrun/filter.h"
+#include "hardrun/label.h"
 #include "hardrun/nodeconf.h"
 #include "hardrun/profile.h"
 #include "hardrun/profile_show.h"
@@ -98,15 +99,22 @@ static int _export_seccomp(const struct profile *p, const char *format, struct e
 	return filter_export(p->seccomp, p->caps, fmt, STDOUT_FILENO, e);
 }
 
+static int _export_cil(const struct profile *p, const char *format, struct err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = label_export_cil(p, &text, e);
+	if (r < 0)
+		return r;
+	fputs(text, stdout);
+	return fflush(stdout) == 0 ? 0 : err_set_sys(e, errno, "write");
+}
+
 static const struct {
 	const char *format;
 	int (*fn)(const struct profile *p, const char *format, struct err *e);
 } _exporters[] = {
-	{ "oci", _export_seccomp },
-	{ "docker", _export_seccomp },
-	{ "pfc", _export_seccomp },
-	{ "bpf", _export_seccomp },
-	/* { "cil", <the LSM module's SELinux CIL export> }, */
+	{ "oci", _export_seccomp }, { "docker", _export_seccomp }, { "pfc", _export_seccomp },
+	{ "bpf", _export_seccomp }, { "cil", _export_cil },
 };
 
 static int _export(int argc, char **argv)

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <selinux/selinux.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,16 +97,36 @@ static int _recs_load_dir(struct _recs *r, const char *dir, struct err *e)
 static int _usage_generate(void)
 {
 	fprintf(stderr, "usage: hardrun profile generate NAME [--from FILE...] [--min-count N] "
-			"[--include-exec] [-o FILE]\n");
+			"[--include-exec] [--selinux-type TYPE] [-o FILE]\n");
 	return 2;
 }
 
 struct _gen_args {
 	const char *name, *output;
+	char selinux_type[PROFILE_NAME_MAX + 16];
 	char **from;
 	size_t nfrom;
 	struct profgen_opts opts;
 };
+
+/* An SELinux section only where SELinux runs (or --selinux-type asks): the
+ * type hardrun_<name>_t, which `hardrun profile export NAME --format cil`
+ * declares. */
+static void _default_selinux_type(struct _gen_args *a)
+{
+	if (a->selinux_type[0] || is_selinux_enabled() <= 0)
+		goto out;
+	size_t n =
+		(size_t)snprintf(a->selinux_type, sizeof(a->selinux_type), "hardrun_%s_t", a->name);
+	for (size_t i = 0; i < n && i < sizeof(a->selinux_type); i++) {
+		char *c = &a->selinux_type[i];
+		*c = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+			*c = '_';
+	}
+out:
+	a->opts.selinux_type = a->selinux_type[0] ? a->selinux_type : NULL;
+}
 
 static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 {
@@ -114,6 +135,7 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 		{ "min-count", required_argument, NULL, 'm' },
 		{ "include-exec", no_argument, NULL, 'x' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "selinux-type", required_argument, NULL, 's' },
 		{ 0 },
 	};
 	int c;
@@ -137,6 +159,9 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 		case 'o':
 			a->output = optarg;
 			break;
+		case 's':
+			(void)snprintf(a->selinux_type, sizeof(a->selinux_type), "%s", optarg);
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -144,6 +169,7 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 	if (optind != argc - 1)
 		return -EINVAL;
 	a->name = argv[optind];
+	_default_selinux_type(a);
 	return 0;
 }
 

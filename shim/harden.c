@@ -54,9 +54,17 @@ static void _warn(struct harden_ctx *c, char *msg)
 	free(msg);
 }
 
+/* In learn mode the annotation names the profile being learned (its
+ * recordings go to <recordingsDir>/<name>/): until it has been generated the
+ * container runs under the node's default profile. */
 static int _step_profile(struct harden_ctx *c, struct err *e)
 {
-	return profile_load(c->nc, c->pol.profile, &c->prof, e);
+	int r = profile_load(c->nc, c->pol.profile, &c->prof, e);
+	if (r == -ENOENT && c->pol.mode == MODE_LEARN) {
+		err_clear(e);
+		r = profile_load(c->nc, c->nc->default_profile, &c->prof, e);
+	}
+	return r;
 }
 
 /* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
@@ -65,9 +73,13 @@ static int _step_engine(struct harden_ctx *c, struct err *e)
 	return engine_apply(c->spec, c->prof, e);
 }
 
+/* Learning records what the workload does when nothing but the bundle's own
+ * settings stop it: the LSM sections are applied from the enforce run on. */
 static int _step_apparmor(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
+	if (c->pol.mode == MODE_LEARN)
+		return 0;
 	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
 	_warn(c, warning);
 	return r;
@@ -76,6 +88,8 @@ static int _step_apparmor(struct harden_ctx *c, struct err *e)
 static int _step_selinux(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
+	if (c->pol.mode == MODE_LEARN)
+		return 0;
 	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
 	c->label_held = r >= 0 && c->prof->selinux;
 	_warn(c, warning);
@@ -99,7 +113,7 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.state_dir = c->state_dir,
 		.socket_path = sock,
 		.mode = c->pol.mode,
-		.profile_name = c->prof->name,
+		.profile_name = c->pol.profile, /* learn: where recordings go */
 		.profile_doc = c->prof->doc,
 		.events_file = c->nc->events_file,
 		.recordings_dir = c->nc->recordings_dir,
@@ -255,6 +269,34 @@ static int _apply_saved(struct json *process, const struct json *saved, struct e
 	return label_apply_exec(process, json_string(json_get(saved, "selinuxLabel")), e);
 }
 
+/* `runc exec ID CMD` (no --process): runc adds every --cap to every set,
+ * bounding included, and takes --apparmor / --process-label as given.  Refuse
+ * what would reach beyond the container's hardening. */
+static int _check_exec_flags(const struct rt_args *a, const struct json *saved, struct err *e)
+{
+	const struct json *bounding = json_get_path(saved, "capabilities.bounding");
+	if (a->n_caps > ARGV_MAX_CAPS)
+		return err_set(e, E2BIG, "exec: too many --cap flags");
+	for (int i = 0; i < a->n_caps; i++) {
+		bool ok = false;
+		json_foreach (k, bounding)
+			ok = ok || strcmp(json_string(bounding->items[k]) ?: "", a->caps[i]) == 0;
+		if (!ok)
+			return err_set(e, EPERM,
+				       "exec --cap %s: not in container %s's hardened capabilities",
+				       a->caps[i], a->container_id);
+	}
+	const char *aa = json_string(json_get(saved, "apparmorProfile"));
+	if (a->apparmor && (!aa || strcmp(aa, a->apparmor) != 0))
+		return err_set(e, EPERM, "exec --apparmor %s: container %s runs under %s",
+			       a->apparmor, a->container_id, aa ? aa : "no hardrun profile");
+	const char *se = json_string(json_get(saved, "selinuxLabel"));
+	if (a->process_label && (!se || strcmp(se, a->process_label) != 0))
+		return err_set(e, EPERM, "exec --process-label %s: container %s runs as %s",
+			       a->process_label, a->container_id, se ? se : "no hardrun label");
+	return 0;
+}
+
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -263,7 +305,7 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 	struct stat st;
 	size_t len;
 
-	if (!a->process || !a->container_id)
+	if (!a->container_id)
 		return 0;
 	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
 	if (r < 0)
@@ -273,6 +315,8 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 		return 0; /* not a container hardrun hardened */
 	if (r < 0)
 		return err_prefix(e, "container %s hardening state", a->container_id);
+	if (!a->process)
+		return _check_exec_flags(a, saved, e);
 	if (stat(a->process, &st) < 0)
 		return err_set_sys(e, errno, "exec process file %s", a->process);
 	r = json_load_file(a->process, BUNDLE_CONFIG_MAX, &process, e);

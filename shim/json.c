@@ -5,18 +5,16 @@
  * their literal text and object keys keep their order; output uses yajl_gen.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
 #include "hardrun/json.h"
 
 /* ---------- nodes ---------- */
@@ -547,33 +545,12 @@ int json_parse(const char *buf, size_t len, struct json **ret, struct err *e)
 
 int json_load_file(const char *path, size_t max_size, struct json **ret, struct err *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
-		return err_set_sys(e, errno, "open %s", path);
-	if (fstat(fd, &st) < 0)
-		return err_set_sys(e, errno, "stat %s", path);
-	if (!S_ISREG(st.st_mode))
-		return err_set(e, EINVAL, "%s is not a regular file", path);
-	if ((uint64_t)st.st_size > max_size)
-		return err_set(e, EFBIG, "%s is too large (%lld bytes, limit %zu)", path,
-			       (long long)st.st_size, max_size);
-	size_t size = (size_t)st.st_size;
-	_cleanup_free_ char *buf = malloc(size + 1);
-	if (!buf)
-		return err_set(e, ENOMEM, "out of memory reading %s", path);
-	size_t got = 0;
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set_sys(e, errno, "read %s", path);
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	int r = json_parse(buf, got, ret, e);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = fs_read_file(path, max_size, &buf, &len, e);
+	if (r < 0)
+		return r;
+	r = json_parse(buf, len, ret, e);
 	if (r < 0)
 		return err_prefix(e, "%s", path);
 	return 0;

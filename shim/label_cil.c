@@ -51,10 +51,11 @@ static void _cil_domain(FILE *f, const char *t)
 		"; the runtime (runc as unconfined_t) starts the container in this domain\n"
 		"(optional %s_runtime\n"
 		"    (allow unconfined_t %s (process (transition)))\n"
+		"    (allow unconfined_t %s (process2 (nnp_transition nosuid_transition)))\n"
 		"    (allow %s unconfined_t (fd (use)))\n"
 		"    (allow %s unconfined_t (fifo_file (getattr read write append ioctl lock)))\n"
 		"    (allow %s unconfined_t (process (sigchld))))\n",
-		t, t, t, t, t);
+		t, t, t, t, t, t);
 }
 
 /* A hardrun_*_t file type: the container's mounts and files, managed by it. */

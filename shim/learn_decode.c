@@ -259,8 +259,13 @@ static void _d_open(const struct _dctx *d)
 	if (strcmp(d->dec->name, "openat2") == 0 &&
 	    mon_read_mem(d->c, d->c->args[2], &flags, sizeof(flags)) != sizeof(flags))
 		return;
-	if (_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) == 0)
-		_note_file(d, path, _open_access(flags));
+	if (_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) < 0)
+		return;
+	/* a directory opened for listing: AppArmor names directories with a trailing '/' */
+	size_t len = strlen(path);
+	if ((flags & O_DIRECTORY) && len > 0 && path[len - 1] != '/' && len + 1 < sizeof(path))
+		memcpy(path + len, "/", 2);
+	_note_file(d, path, _open_access(flags));
 }
 
 /* rename(old, new), renameat(odfd, old, ndfd, new), renameat2(...) */

@@ -446,10 +446,19 @@ static struct json *_sorted_keys(const struct _gen *g, const struct strmap *m, b
 }
 
 /* /proc/1234/status -> /proc/ * /status (AppArmor glob) */
+/* AppArmor mediates /proc/self and /proc/thread-self as the real /proc/<pid>[/task/<tid>]. */
 static void _generalize(const char *path, char *out, size_t size)
 {
 	const char *p = path + 6;
 
+	if (strncmp(path, "/proc/self/", 11) == 0 || strcmp(path, "/proc/self") == 0) {
+		snprintf(out, size, "/proc/*%s", path + 10);
+		return;
+	}
+	if (strncmp(path, "/proc/thread-self/", 18) == 0) {
+		snprintf(out, size, "/proc/*/task/*%s", path + 17);
+		return;
+	}
 	if (strncmp(path, "/proc/", 6) == 0 && *p >= '0' && *p <= '9') {
 		while (*p >= '0' && *p <= '9')
 			p++;
@@ -600,9 +609,9 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	     */
 	    json_obj_set(p, "noNewPrivileges", json_new_bool(true)) < 0 ||
 	    json_obj_set(p, "apparmor", _apparmor(&g)) < 0 ||
-	    json_obj_set(p, "selinux",
-			 _obj2("type", json_new_string("container_t"), "level",
-			       json_new_string("auto"))) < 0 ||
+	    (o->selinux_type && json_obj_set(p, "selinux",
+					     _obj2("type", json_new_string(o->selinux_type),
+						   "level", json_new_string("auto"))) < 0) ||
 	    json_obj_set(p, "monitor", _obj2("knownBinaries", _exec_list(&g), NULL, NULL)) < 0)
 		goto out;
 	*ret = steal_pointer(&p);

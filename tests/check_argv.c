@@ -317,6 +317,32 @@ START_TEST(test_default_root)
 }
 END_TEST
 
+START_TEST(test_exec_additions)
+{
+	char *line[] = { "runc",
+			 "exec",
+			 "--cap",
+			 "CAP_SYS_ADMIN",
+			 "-c=CAP_NET_RAW",
+			 "--apparmor",
+			 "unconfined",
+			 "--process-label=l",
+			 "id",
+			 "sh",
+			 "--cap",
+			 "X",
+			 NULL };
+	struct rt_args a;
+	ck_assert_int_eq(argv_parse(12, line, &a, NULL), 0);
+	ck_assert_int_eq(a.n_caps, 2); /* the one after the id belongs to the command */
+	ck_assert_str_eq(a.caps[0], "CAP_SYS_ADMIN");
+	ck_assert_str_eq(a.caps[1], "CAP_NET_RAW");
+	ck_assert_str_eq(a.apparmor, "unconfined");
+	ck_assert_str_eq(a.process_label, "l");
+	ck_assert_str_eq(a.container_id, "id");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("argv");
@@ -324,6 +350,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_real_lines, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_argv_untouched);
 	tcase_add_test(tc, test_default_root);
+	tcase_add_test(tc, test_exec_additions);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -263,8 +263,8 @@ START_TEST(test_golden)
 	size_t len, wlen;
 
 	_load2(r);
-	_cleanup_json_ struct json *p =
-		_generate(r, 2, (struct profgen_opts){ .min_count = 1 }, &m);
+	_cleanup_json_ struct json *p = _generate(
+		r, 2, (struct profgen_opts){ .min_count = 1, .selinux_type = "hardrun_web_t" }, &m);
 	ck_assert_int_eq(json_dump(p, true, &buf, &len, &e), 0);
 	if (getenv("HARDRUN_UPDATE_GOLDEN"))
 		ck_assert_int_eq(fs_write_atomic(golden, buf, len, 0644, &e), 0);
@@ -292,8 +292,8 @@ START_TEST(test_generate)
 	struct profgen_merged m = { 0 };
 
 	_load2(r);
-	_cleanup_json_ struct json *p =
-		_generate(r, 2, (struct profgen_opts){ .min_count = 1 }, &m);
+	_cleanup_json_ struct json *p = _generate(
+		r, 2, (struct profgen_opts){ .min_count = 1, .selinux_type = "hardrun_web_t" }, &m);
 	/* learned, always, argument rules, never made */
 	ck_assert_ptr_nonnull(_rule_for(p, "wait4", false));
 	ck_assert_ptr_nonnull(_rule_for(p, "exit_group", false));
@@ -311,12 +311,13 @@ START_TEST(test_generate)
 	const struct json *caps = json_get(p, "capabilities");
 	ck_assert_int_eq(caps->n, 2);
 	ck_assert_str_eq(json_string(caps->items[0]), "CAP_CHOWN");
-	ck_assert_str_eq(json_string(json_get_path(p, "selinux.type")), "container_t");
+	ck_assert_str_eq(json_string(json_get_path(p, "selinux.type")), "hardrun_web_t");
 	ck_assert_int_eq(json_get_path(p, "monitor.knownBinaries")->n, 4);
 	profgen_merged_release(&m);
 
 	/* --min-count 2: only what both runs did */
 	p = (json_free(p), _generate(r, 2, (struct profgen_opts){ .min_count = 2 }, &m));
+	ck_assert_ptr_null(json_get(p, "selinux")); /* no type asked for: no section */
 	ck_assert_ptr_null(_rule_for(p, "bind", false));
 	ck_assert_ptr_nonnull(_rule_for(p, "wait4", false));
 	ck_assert_int_eq(json_get(p, "capabilities")->n, 0);
@@ -337,8 +338,8 @@ START_TEST(test_diff)
 	_cleanup_json_ struct json *a =
 		_generate(r, 1, (struct profgen_opts){ .min_count = 1 }, &m);
 	profgen_merged_release(&m);
-	_cleanup_json_ struct json *ab =
-		_generate(r, 2, (struct profgen_opts){ .min_count = 1 }, &m);
+	_cleanup_json_ struct json *ab = _generate(
+		r, 2, (struct profgen_opts){ .min_count = 1, .selinux_type = "hardrun_web_t" }, &m);
 	profgen_merged_release(&m);
 	FILE *f = open_memstream(&out, &len);
 	ck_assert_int_eq(profgen_diff(f, "a", a, "ab", ab), 1);

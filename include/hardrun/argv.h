@@ -46,6 +46,12 @@ struct rt_args {
 	bool detach;
 	bool help;		  /* --help/-h anywhere: the runtime prints usage */
 	const char *container_id; /* first positional argument after the command */
+	/* exec without --process: what the command line adds to the process */
+#define ARGV_MAX_CAPS 64
+	const char *caps[ARGV_MAX_CAPS]; /* --cap/-c values */
+	int n_caps;			 /* may exceed ARGV_MAX_CAPS: then refuse */
+	const char *apparmor;		 /* --apparmor */
+	const char *process_label;	 /* --process-label */
 };
 
 int argv_parse(int argc, char *const *argv, struct rt_args *ret, struct err *e);

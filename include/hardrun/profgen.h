@@ -17,8 +17,9 @@
 #include "hardrun/recording.h"
 
 struct profgen_opts {
-	uint64_t min_count; /* keep items seen in at least this many recordings (>= 1) */
-	bool include_exec;  /* merge `runc exec` sessions too */
+	uint64_t min_count;	  /* keep items seen in at least this many recordings (>= 1) */
+	bool include_exec;	  /* merge `runc exec` sessions too */
+	const char *selinux_type; /* NULL: no selinux section */
 };
 
 struct profgen_merged {

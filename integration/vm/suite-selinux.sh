@@ -63,7 +63,21 @@ cat >"$H/profiles/vmse.json" <<'JSON'
   "description": "VM suite: SELinux type + unique MCS pair",
   "capabilities": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
   "noNewPrivileges": true,
-  "selinux": { "type": "container_t", "level": "auto" }
+  "selinux": { "type": "hardrun_vmse_t", "fileType": "hardrun_vmse_file_t", "level": "auto" }
+}
+JSON
+# The running containers use the plumbing type (its CIL module, loaded below,
+# lets the guest's kernel_t runtime transition to it and leaves only the MCS
+# constraints): what is under test is hardrun's labelling -- the profile's type
+# and a category pair unique to each container -- and that the pair separates.
+cat >"$H/profiles/vmsec.json" <<'JSON'
+{
+  "hardrun": 1,
+  "name": "vmsec",
+  "description": "VM suite: profile type + a unique MCS pair per container",
+  "capabilities": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+  "noNewPrivileges": true,
+  "selinux": { "type": "vmtest_ctr_t", "fileType": "tmpfs_t", "level": "auto" }
 }
 JSON
 HARDRUN_CONFIG=$H/enforce.json "$HARDRUN" profile export vmse --format cil >"$WORK/vmse.cil" 2>"$WORK/export.err"
@@ -107,15 +121,15 @@ mcs_ok() { # LABEL TYPE: user:role:TYPE:s0:cX,cY with X != Y
 }
 for i in 1 2; do
 	mkbundle "$WORK/hs$i"
-	annotate "$WORK/hs$i" profile.hardrun.io/POD vmse
+	annotate "$WORK/hs$i" profile.hardrun.io/POD vmsec
 	set_args "$WORK/hs$i" 'sleep 600'
 done
 p1=$(HARDRUN_CONFIG=$H/enforce.json start_ctr "$HARDRUN" "$WORK/hs1" hr-se1)
 p2=$(HARDRUN_CONFIG=$H/enforce.json start_ctr "$HARDRUN" "$WORK/hs2" hr-se2)
 l1=$(attr "$p1")
 l2=$(attr "$p2")
-check "hardrun: container 1 (pid ${p1:-none}) has container_t and an MCS pair: '$l1'" mcs_ok "$l1" container_t
-check "hardrun: container 2 (pid ${p2:-none}) has container_t and an MCS pair: '$l2'" mcs_ok "$l2" container_t
+check "hardrun: container 1 (pid ${p1:-none}) has vmtest_ctr_t and an MCS pair: '$l1'" mcs_ok "$l1" vmtest_ctr_t
+check "hardrun: container 2 (pid ${p2:-none}) has vmtest_ctr_t and an MCS pair: '$l2'" mcs_ok "$l2" vmtest_ctr_t
 check "hardrun: the two concurrent containers have different pairs" \
 	sh -c "test -n '$l1' && test '${l1##*:s0:}' != '${l2##*:s0:}'"
 
@@ -150,7 +164,7 @@ mcs_write_test() {
 }
 mcs_write_test plumbing plumb-sleep "$B/rootfs" s0:c1,c2 s0:c3,c4
 stop_ctr plumb-sleep
-if mcs_ok "$l1" container_t && mcs_ok "$l2" container_t; then
+if mcs_ok "$l1" vmtest_ctr_t && mcs_ok "$l2" vmtest_ctr_t; then
 	mcs_write_test hardrun hr-se1 "$WORK/hs1/rootfs" "${l1#*:*:*:}" "${l2#*:*:*:}"
 else
 	not_ok "hardrun (enforcing): no labels to test MCS separation with"
