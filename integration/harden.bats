@@ -405,15 +405,35 @@ assert_same_as_init() {
 	[ $((0x$(field CapEff) & 1 << 21)) = 0 ]
 }
 
-@test "exec: runc exec --cap CAP_SYS_ADMIN (no --process) does not add the capability" {
-	skip "product bug: hardrun exec --cap CAP_SYS_ADMIN passes --cap through (CapEff gains bit 21)"
-	local b="$BATS_TEST_TMPDIR/b" id
+@test "exec: runc exec --cap CAP_SYS_ADMIN (no --process) is refused or does not add the capability" {
+	local b="$BATS_TEST_TMPDIR/b" id init
 	make_bundle --annotation profile.hardrun.io/POD=baseline "$b" sleep 1000
+	# control: plain runc adds what --cap asks for
+	cp "$b/config.json" "$b/config.json.orig"
+	id="$(new_id runc)"
+	start_detached runc "$b" "$id"
+	run rt runc exec --cap CAP_SYS_ADMIN "$id" sh -c "$STATUS" </dev/null
+	echo "runc: $output"
+	[ "$status" = 0 ]
+	[ $((0x$(field CapEff) & 1 << 21)) != 0 ]
+	rt runc delete -f "$id"
+	mv "$b/config.json.orig" "$b/config.json"
+
 	id="$(new_id hr)"
 	start_detached hardrun "$b" "$id"
-	run rt hardrun exec --cap CAP_SYS_ADMIN "$id" sh -c "$STATUS" </dev/null
-	echo "$output"
-	[ "$status" != 0 ] || [ "$(field CapEff)" = "$(status_field CapEff <<<"$(init_status hardrun "$id")")" ]
+	init="$(init_status hardrun "$id")"
+	run rt hardrun --log "$BATS_TEST_TMPDIR/exec.log" exec --cap CAP_SYS_ADMIN "$id" sh -c "$STATUS" </dev/null
+	echo "hardrun: $output"
+	if [ "$status" = 0 ]; then
+		assert_same_as_init "$init"
+	else
+		grep -q CAP_SYS_ADMIN "$BATS_TEST_TMPDIR/exec.log"
+	fi
+	# a capability the container already has is no escalation
+	run rt hardrun exec --cap CAP_KILL "$id" sh -c "$STATUS" </dev/null
+	echo "hardrun --cap CAP_KILL: $output"
+	[ "$status" = 0 ]
+	assert_same_as_init "$init"
 	rt hardrun delete -f "$id"
 }
 
