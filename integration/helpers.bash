@@ -442,7 +442,11 @@ ensure_oci_image() {
 	local out="$TEST_CACHE/busybox-oci.tar"
 	(
 		flock 9
-		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] && exit 0
+		# up to date: newer than the rootfs, and made for this IMAGE_NAME
+		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] &&
+			[ "$(tar -xOf "$out" index.json 2>/dev/null |
+				jq -r '.manifests[0].annotations["io.containerd.image.name"]')" = "$IMAGE_NAME" ] &&
+			exit 0
 		local w arch layer_sum layer_size cfg cfg_sum man man_sum
 		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
 		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
