@@ -3,9 +3,12 @@
 # iterations (default 100), runtimes interleaved (and rotated) per iteration
 # so that drift hits all of them alike.  Prints:
 #   start.n 100
-#   start.median_ms runc=41.2 hardrun-off=41.5 crun=30.1
-#   start.p90_ms    runc=... 
-#   start.ratio_vs_runc hardrun-off=1.007 crun=0.730      (of the medians)
+#   start.median_ms runc=41.2 hardrun-off=41.5 hardrun-baseline=52.0 crun=30.1
+#   start.p90_ms    runc=...
+#   start.ratio_vs_runc hardrun-off=1.007 hardrun-baseline=1.262 crun=0.730  (of the medians)
+# hardrun-baseline: defaultMode enforce, profile baseline: the config.json
+# rewrite, the seccomp filter and a per-container monitor (started, connected
+# to by runc, gone when the container is deleted).
 set -euo pipefail
 source "$(dirname "$0")/lib.bash"
 
@@ -18,8 +21,8 @@ WARMUP="${BENCH_WARMUP:-3}"
 VARIANTS=(
 	"runc|$RUNC|"
 	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}"
+	"hardrun-baseline|$HARDRUN|{\"defaultMode\":\"enforce\",\"defaultProfile\":\"baseline\"}"
 	"crun|$CRUN|"
-	# "hardrun-enforce|$HARDRUN|{\"defaultMode\":\"enforce\",\"defaultProfile\":\"baseline\"}"
 )
 
 W="$(mktemp -d /tmp/hardrun-bench-start.XXXXXX)"
@@ -56,6 +59,12 @@ for v in "${VARIANTS[@]}"; do
 		skipped+=" $name"
 		continue
 	fi
+	# a hardened variant must really be hardened and monitored
+	if [[ "$conf" == *enforce* ]] &&
+		! jq -e '.linux.seccomp.listenerPath' "$W/$name/bundle/config.json" >/dev/null; then
+		echo "start: $name: config.json was not hardened with a monitor" >&2
+		exit 1
+	fi
 	names+=("$name") bins+=("$bin") confs+=("$W/$name/node.json")
 done
 [ ${#names[@]} -gt 0 ] || { echo "start: no runtime to measure" >&2; exit 1; }
@@ -63,7 +72,10 @@ done
 # one_run IDX ID: time one `run` of variant IDX (µs) into its samples file.
 one_run() {
 	local i="$1" id="$2" d="$W/${names[$1]}" t0 t1
-	cp "$d/config.orig" "$d/bundle/config.json" # hardened variants rewrite it
+	# hardened variants rewrite config.json and stash the bundle's own fields:
+	# start each run from a fresh bundle, as containerd does
+	cp "$d/config.orig" "$d/bundle/config.json"
+	rm -f "$d/bundle/config.json.hardrun-orig"
 	t0="${EPOCHREALTIME/./}"
 	HARDRUN_CONFIG="${confs[$i]}" "${bins[$i]}" --root "$d/root" run --bundle "$d/bundle" "$id" \
 		</dev/null >/dev/null 2>"$d/err" || {

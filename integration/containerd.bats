@@ -7,12 +7,6 @@ load helpers
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	for c in containerd ctr containerd-shim-runc-v2; do
-		command -v "$c" >/dev/null || skip "$c is not installed"
-	done
-	# containerd -> shim -> runtime inherit this env: one fixed node config file
-	export NODE_CONFIG_FILE="$BATS_FILE_TMPDIR/hardrun/config.json"
-	node_config
 	containerd_start
 }
 
@@ -26,19 +20,17 @@ setup() {
 }
 
 teardown() {
-	ctr -a "$CT_SOCK" -n "$CT_NS" tasks kill -s KILL "$CID" >/dev/null 2>&1 || true
-	ctr -a "$CT_SOCK" -n "$CT_NS" tasks delete -f "$CID" >/dev/null 2>&1 || true
-	ctr -a "$CT_SOCK" -n "$CT_NS" containers delete "$CID" >/dev/null 2>&1 || true
+	ctrd_remove "$CID"
 	common_teardown
 }
 
 c() {
-	ctr -a "$CT_SOCK" -n "$CT_NS" "$@"
+	ctrd "$@"
 }
 
 # crun_opts: the ctr run flags that make the shim use $HARDRUN.
 crun_opts() {
-	echo --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root"
+	ctrd_run_opts
 }
 
 @test "containerd: image imported" {
@@ -71,7 +63,7 @@ crun_opts() {
 	echo "runtime options: $opts; want $want"
 	[[ "$opts" == *"$want"* ]]
 
-	local bundle="$CT/state/io.containerd.runtime.v2.task/$CT_NS/$CID"
+	local bundle="$(ctrd_bundle "$CID")"
 	[ -f "$bundle/config.json" ]
 	jq -e '.annotations["hardrun.test/k"] == "v"' "$bundle/config.json"
 	jq -e '.annotations["mode.hardrun.io/POD"] == "off"' "$bundle/config.json"

@@ -391,13 +391,20 @@ common_teardown() {
 
 # ------------------------------------------------------------------ tools --
 
-# build_tool NAME: compile integration/tools/NAME.c into the cache, print path.
+# build_tool [--static] NAME: compile integration/tools/NAME.c into the cache,
+# print its path.  --static for tools that run inside the busybox rootfs.
 build_tool() {
-	local src="$INTEGRATION_DIR/tools/$1.c" bin="$TEST_CACHE/tools/$1"
+	local flags=() suffix=""
+	if [ "$1" = --static ]; then
+		flags=(-static) suffix=.static
+		shift
+	fi
+	local src="$INTEGRATION_DIR/tools/$1.c" bin="$TEST_CACHE/tools/$1$suffix"
 	command -v cc >/dev/null || skip "no C compiler (cc) to build $1"
 	mkdir -p "$TEST_CACHE/tools"
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$src" && mv "$bin.tmp.$$" "$bin"
+		cc "${flags[@]}" -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$src" &&
+			mv "$bin.tmp.$$" "$bin"
 	fi
 	echo "$bin"
 }
@@ -435,9 +442,11 @@ ensure_oci_image() {
 	local out="$TEST_CACHE/busybox-oci.tar"
 	(
 		flock 9
-		# (rebuilt when the rootfs is newer or IMAGE_NAME changed)
+		# up to date: newer than the rootfs, and made for this IMAGE_NAME
 		[ -s "$out" ] && [ "$out" -nt "$ROOTFS_TAR" ] &&
-			tar -xOf "$out" index.json | grep -qF "\"$IMAGE_NAME\"" && exit 0
+			[ "$(tar -xOf "$out" index.json 2>/dev/null |
+				jq -r '.manifests[0].annotations["io.containerd.image.name"]')" = "$IMAGE_NAME" ] &&
+			exit 0
 		local w arch layer_sum layer_size cfg cfg_sum man man_sum
 		w="$(mktemp -d "$TEST_CACHE/oci.XXXXXX")"
 		arch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
@@ -476,22 +485,38 @@ ensure_oci_image() {
 	echo "$out"
 }
 
-# --------------------------------------------------------------- containerd --
+# umount_under DIR: unmount everything mounted below DIR (deepest first).
+umount_under() {
+	local m
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
 
-# containerd_start: a private containerd for the suite (call from setup_file,
-# after node_config with NODE_CONFIG_FILE set: the shim and the runtime inherit
-# containerd's env).  Sets CT (its dir), CT_SOCK, CT_NS; imports the busybox
-# image.  Skips unless root with containerd, ctr and the runc v2 shim.
-containerd_start() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+# -------------------------------------------------------------- containerd --
+
+# containerd_available: containerd, ctr and the runc v2 shim are installed.
+containerd_available() {
+	local c
 	for c in containerd ctr containerd-shim-runc-v2; do
-		command -v "$c" >/dev/null || skip "$c is not installed"
+		command -v "$c" >/dev/null || return 1
 	done
+}
+
+# containerd_start: a private containerd for the suite (call from setup_file):
+# temp root and state, own socket $CT_SOCK, namespace $CT_NS, the offline
+# busybox image ($IMAGE_NAME) imported.  containerd -> shim -> runtime inherit
+# the environment from here, so HARDRUN_CONFIG is fixed now: it is
+# $NODE_CONFIG_FILE, and tests change the node config by rewriting that file
+# (node_config does).  Exports CT, CT_SOCK, CT_NS, NODE_CONFIG_FILE.
+containerd_start() {
+	containerd_available || skip "containerd, ctr or containerd-shim-runc-v2 is not installed"
 	export CT="$BATS_FILE_TMPDIR/ctrd"
 	export CT_SOCK="$CT/containerd.sock"
 	export CT_NS="hardrun-test-$$"
 	mkdir -p "$CT"
-	cat >"$CT/config.toml" <<-EOF
+	export NODE_CONFIG_FILE="$BATS_FILE_TMPDIR/hardrun/config.json"
+	node_config
+	cat >"$CT/config.toml" <<-EOT
 		version = 2
 		root = "$CT/root"
 		state = "$CT/state"
@@ -515,7 +540,7 @@ containerd_start() {
 		  address = ""
 		[plugins."io.containerd.internal.v1.opt"]
 		  path = "$CT/opt"
-	EOF
+	EOT
 	containerd --config "$CT/config.toml" </dev/null >"$CT/containerd.log" 2>&1 3>&- &
 	echo $! >"$CT/containerd.pid"
 	local i
@@ -531,29 +556,28 @@ containerd_start() {
 	fi
 	local image
 	image="$(ensure_oci_image)"
-	ctr -a "$CT_SOCK" -n "$CT_NS" images import "$image" >"$CT/import.log" 2>&1 || {
+	ctrd images import "$image" >"$CT/import.log" 2>&1 || {
 		cat "$CT/import.log" "$CT/containerd.log" >&3
 		return 1
 	}
 }
 
-# containerd_stop: kill every task, the shims and containerd; unmount (teardown_file).
+# containerd_stop: undo containerd_start (call from teardown_file): tasks and
+# containers removed, containerd and our shims killed by pid, mounts and the
+# namespace's parent cgroups gone.
 containerd_stop() {
-	[ -n "${CT:-}" ] || return 0
+	[ -n "${CT:-}" ] && [ -f "$CT/containerd.pid" ] || return 0
 	local id pid
-	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" tasks ls -q 2>/dev/null); do
-		ctr -a "$CT_SOCK" -n "$CT_NS" tasks kill -s KILL "$id" >/dev/null 2>&1 || true
-		ctr -a "$CT_SOCK" -n "$CT_NS" tasks delete -f "$id" >/dev/null 2>&1 || true
+	for id in $(ctrd tasks ls -q 2>/dev/null); do
+		ctrd_remove "$id"
 	done
-	for id in $(ctr -a "$CT_SOCK" -n "$CT_NS" containers ls -q 2>/dev/null); do
-		ctr -a "$CT_SOCK" -n "$CT_NS" containers delete "$id" >/dev/null 2>&1 || true
+	for id in $(ctrd containers ls -q 2>/dev/null); do
+		ctrd containers delete "$id" >/dev/null 2>&1 || true
 	done
-	if [ -f "$CT/containerd.pid" ]; then
-		pid="$(cat "$CT/containerd.pid")"
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
+	pid="$(cat "$CT/containerd.pid")"
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
 	# shims outlive containerd: kill ours by their recorded pids
 	for pid in $(cat "$CT"/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null); do
 		kill -KILL "$pid" 2>/dev/null || true
@@ -563,9 +587,59 @@ containerd_stop() {
 	find /sys/fs/cgroup -maxdepth 4 -type d -name "$CT_NS" -exec rmdir {} + 2>/dev/null || true
 }
 
-# umount_under DIR: unmount everything mounted below DIR (deepest first).
-umount_under() {
-	local m
-	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+# ctrd ARGS...: ctr against the private containerd, in the suite's namespace.
+ctrd() {
+	ctr -a "$CT_SOCK" -n "$CT_NS" "$@"
+}
+
+# ctrd_run_opts: the `ctr run` flags that make the shim use $HARDRUN.
+ctrd_run_opts() {
+	echo --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root"
+}
+
+# ctrd_bundle ID: the bundle directory (config.json) of ctr container ID.
+ctrd_bundle() {
+	echo "$CT/state/io.containerd.runtime.v2.task/$CT_NS/$1"
+}
+
+# ctrd_remove ID: kill and delete task and container ID, whatever state they are in.
+ctrd_remove() {
+	ctrd tasks kill -s KILL "$1" >/dev/null 2>&1 || true
+	ctrd tasks delete -f "$1" >/dev/null 2>&1 || true
+	ctrd containers delete "$1" >/dev/null 2>&1 || true
+}
+
+# ------------------------------------------------------------ capabilities --
+
+# The capability numbers of <linux/capability.h>, by name.
+CAP_NAMES=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL
+	CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE
+	CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE
+	CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT
+	CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE
+	CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG
+	CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
+	CAP_CHECKPOINT_RESTORE)
+
+# cap_mask NAME...: the mask of the named capabilities as /proc/PID/status
+# prints it (16 hex digits).  An unknown name is an error.
+cap_mask() {
+	local m=0 n i found
+	for n in "$@"; do
+		found=0
+		for i in "${!CAP_NAMES[@]}"; do
+			if [ "${CAP_NAMES[$i]}" = "$n" ]; then
+				m=$((m | (1 << i)))
+				found=1
+			fi
+		done
+		[ $found = 1 ] || { echo "cap_mask: unknown capability $n" >&2; return 1; }
+	done
+	printf '%016x\n' "$m"
+}
+
+# status_field NAME [FILE]: the value of NAME in a /proc/PID/status text
+# (FILE, default stdin).
+status_field() {
+	awk -v k="$1:" '$1 == k { print $2; exit }' "${2:-/dev/stdin}"
 }

@@ -14,9 +14,9 @@ setup_file() {
 	export STATE PROFILES="$BATS_FILE_TMPDIR/profiles"
 	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
 	mkdir -p "$PROFILES"
+	containerd_start # writes a default node config to NODE_CONFIG_FILE: ours comes after
 	monitor_config
 	profile t
-	containerd_start
 }
 
 teardown_file() {
