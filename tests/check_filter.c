@@ -520,6 +520,20 @@ START_TEST(test_engine_apply)
 }
 END_TEST
 
+/* systab_contains bisects: the table must stay sorted and unique. */
+START_TEST(test_systab_sorted)
+{
+	for (size_t i = 1; systab_linux61[i]; i++)
+		ck_assert_msg(strcmp(systab_linux61[i - 1], systab_linux61[i]) < 0, "%s before %s",
+			      systab_linux61[i - 1], systab_linux61[i]);
+	ck_assert(systab_contains(systab_linux61, "accept"));
+	ck_assert(systab_contains(systab_linux61, "writev"));
+	ck_assert(systab_contains(systab_linux61, "openat2"));
+	ck_assert(!systab_contains(systab_linux61, "cachestat")); /* newer than 6.1 */
+	ck_assert(!systab_contains(systab_linux61, "aaa"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("filter");
@@ -538,6 +552,7 @@ int main(void)
 	tcase_add_test(tc, test_docker_import);
 	tcase_add_test(tc, test_export);
 	tcase_add_test(tc, test_engine_apply);
+	tcase_add_test(tc, test_systab_sorted);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -141,6 +141,7 @@ void filter_env_host(struct filter_env *ret);
 
 /* hardrun's own syscall table: the x86_64 names of Linux 6.1. */
 extern const char *const systab_linux61[];
+/* table: NULL-terminated and sorted by name. */
 bool systab_contains(const char *const *table, const char *name);
 
 /* ---- validation (also used by profile.c) ---- */

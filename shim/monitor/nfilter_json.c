@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "hardrun/cleanup.h"
+#include "hardrun/filter.h"
 #include "hardrun/learn.h"
-#include "hardrun/learn_systab.h"
 #include "hardrun/monitor_int.h"
 
 #define MAX_ALTS   16
@@ -215,13 +215,38 @@ static bool _errno_is_enosys(const struct json *v)
 	return json_to_int64(v, &n) == 0 && n == ENOSYS;
 }
 
-/* Mark every name some rule of the filter mentions. */
-static bool _mentioned(const struct json *syscalls, const char *name)
+static int _cmp_str(const void *a, const void *b)
 {
-	json_foreach (i, syscalls)
-		if (_names_index(syscalls->items[i], name) >= 0)
-			return true;
-	return false;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every name the filter's rules mention, sorted (borrowed strings). */
+static const char **_mentioned_names(const struct json *syscalls, size_t *ret_n)
+{
+	size_t n = 0, cap = 0;
+	const char **v = NULL;
+	json_foreach (i, syscalls) {
+		const struct json *names = json_get(syscalls->items[i], "names");
+		json_foreach (k, names) {
+			const char *name = json_string(names->items[k]);
+			if (!name)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				const char **nv = realloc(v, cap * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return NULL;
+				}
+				v = nv;
+			}
+			v[n++] = name;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), _cmp_str);
+	*ret_n = n;
+	return v ? v : calloc(1, sizeof(*v));
 }
 
 /* The default denial as one NOTIFY rule naming every syscall hardrun knows
@@ -229,14 +254,17 @@ static bool _mentioned(const struct json *syscalls, const char *name)
  * default itself stays: it still covers syscalls newer than the table). */
 static int _default_to_notify(struct json *sc, struct json *syscalls)
 {
-	size_t n;
-	const char *const *known = learn_systab_names(&n);
+	size_t n = 0, n_seen = 0;
+	const char *const *known = systab_linux61; /* x86_64 names; 32-bit-only calls stay denied */
+	while (known[n])
+		n++;
+	_cleanup_free_ const char **seen = _mentioned_names(syscalls, &n_seen);
 	_cleanup_json_ struct json *names = json_new_array();
-	if (!names)
+	if (!names || !seen)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(known[i], "write") == 0 || learn_must_allow(known[i]) ||
-		    _mentioned(syscalls, known[i]))
+		    bsearch(&known[i], seen, n_seen, sizeof(*seen), _cmp_str))
 			continue;
 		if (json_arr_append(names, json_new_string(known[i])) < 0)
 			return -ENOMEM;
