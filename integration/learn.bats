@@ -30,7 +30,7 @@ setup_file() {
 	export AGENT="$BATS_FILE_TMPDIR/learn_agent"
 	make -C "$REPO" build/libhardrun.a >/dev/null
 	cc -O2 -std=gnu17 -D_GNU_SOURCE -I"$REPO/include" -o "$AGENT" "$AGENT_SRC" \
-		"$REPO/build/libhardrun.a" -lseccomp -lyajl -lcap
+		"$REPO/build/libhardrun.a" $(pkg-config --libs libseccomp yajl libcap libselinux libapparmor)
 }
 
 setup() {

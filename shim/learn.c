@@ -65,6 +65,16 @@ static const char *const _learn_allow[] = {
 	"getcpu",
 };
 
+/*
+ * Process creation is never routed while it creates no namespace: a signal
+ * (SIGCHLD of an earlier child) that arrives while a notified fork waits for
+ * the monitor makes fork fail with EINTR (runc cannot ask the kernel for
+ * killable waits).  Generated profiles always allow plain forks.  clone3
+ * answers ENOSYS as in generated profiles: libc falls back to clone.
+ */
+static const char *const _learn_fork[] = { "fork", "vfork" };
+#define LEARN_NS_MASK 0x7e020080ull /* every CLONE_NEW* flag */
+
 /* mmap/mprotect are routed only when they ask for PROT_EXEC. */
 static const char *const _learn_prot[] = { "mmap", "mmap2", "mprotect", "pkey_mprotect" };
 
@@ -121,12 +131,55 @@ static struct json *_learn_notify_names(void)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (_in(_learn_allow, ARRAY_SIZE(_learn_allow), all[i]) ||
-		    _in(_learn_prot, ARRAY_SIZE(_learn_prot), all[i]))
+		    _in(_learn_prot, ARRAY_SIZE(_learn_prot), all[i]) ||
+		    _in(_learn_fork, ARRAY_SIZE(_learn_fork), all[i]) ||
+		    strcmp(all[i], "clone") == 0 || strcmp(all[i], "clone3") == 0)
 			continue;
 		if (json_arr_append(a, json_new_string(all[i])) < 0)
 			return NULL;
 	}
 	return steal_pointer(&a);
+}
+
+/* clone(flags): ALLOW without namespace flags, NOTIFY with any (one rule a
+ * flag: disjoint from the ALLOW rule, overlapping only each other). */
+static int _learn_clone_rules(struct json *rules)
+{
+	struct {
+		const char *action;
+		uint64_t mask, value;
+	} alts[9] = { { "SCMP_ACT_ALLOW", LEARN_NS_MASK, 0 } };
+	size_t n = 1;
+	for (int bit = 0; bit < 32; bit++)
+		if (LEARN_NS_MASK & (1ull << bit))
+			alts[n++] =
+				(typeof(alts[0])){ "SCMP_ACT_NOTIFY", 1ull << bit, 1ull << bit };
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_json_ struct json *r = json_new_object(), *names = json_new_array();
+		_cleanup_json_ struct json *args = json_new_array(), *a = json_new_object();
+		if (!r || !names || !args || !a ||
+		    json_arr_append(names, json_new_string("clone")) < 0 ||
+		    json_obj_set(a, "index", json_new_int(0)) < 0 ||
+		    json_obj_set(a, "value", json_new_uint(alts[i].mask)) < 0 ||
+		    json_obj_set(a, "valueTwo", json_new_uint(alts[i].value)) < 0 ||
+		    json_obj_set(a, "op", json_new_string("SCMP_CMP_MASKED_EQ")) < 0 ||
+		    json_arr_append(args, steal_pointer(&a)) < 0 ||
+		    json_obj_set(r, "names", steal_pointer(&names)) < 0 ||
+		    json_obj_set(r, "action", json_new_string(alts[i].action)) < 0 ||
+		    json_obj_set(r, "args", steal_pointer(&args)) < 0 ||
+		    json_arr_append(rules, steal_pointer(&r)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int _learn_clone3_enosys(struct json *rules)
+{
+	_cleanup_json_ struct json *r = _learn_rule(json_new_array(), "SCMP_ACT_ERRNO", -1);
+	if (!r || json_arr_append(json_get(r, "names"), json_new_string("clone3")) < 0 ||
+	    json_obj_set(r, "errnoRet", json_new_int(LEARN_ENOSYS)) < 0)
+		return -ENOMEM;
+	return json_arr_append(rules, steal_pointer(&r));
 }
 
 bool learn_must_allow(const char *name)
@@ -150,6 +203,9 @@ int learn_prepare(struct json *seccomp, struct err *e)
 					       "SCMP_ACT_ALLOW", 0)) < 0 ||
 	    json_arr_append(rules, _learn_rule(_strv_json(_learn_prot, ARRAY_SIZE(_learn_prot)),
 					       "SCMP_ACT_NOTIFY", PROT_EXEC)) < 0 ||
+	    json_arr_append(rules, _learn_rule(_strv_json(_learn_fork, ARRAY_SIZE(_learn_fork)),
+					       "SCMP_ACT_ALLOW", -1)) < 0 ||
+	    _learn_clone_rules(rules) < 0 || _learn_clone3_enosys(rules) < 0 ||
 	    json_arr_append(rules, _learn_rule(_learn_notify_names(), "SCMP_ACT_NOTIFY", -1)) < 0)
 		return err_set(e, ENOMEM, "learn mode: out of memory");
 	if (json_obj_set(seccomp, "defaultAction", json_new_string("SCMP_ACT_ERRNO")) < 0 ||

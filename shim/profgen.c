@@ -35,15 +35,43 @@
  * needs to start and exit.
  */
 static const char *const _profgen_always[] = {
-	"brk",	       "clock_gettime",	  "clock_gettime64", "clock_nanosleep",
-	"close",       "epoll_ctl",	  "epoll_pwait",     "execve",
-	"exit",	       "exit_group",	  "fcntl",	     "fstatfs",
-	"futex",       "getcpu",	  "getdents64",	     "getpid",
-	"gettid",      "gettimeofday",	  "madvise",	     "mmap",
-	"mprotect",    "munmap",	  "nanosleep",	     "openat",
-	"read",	       "restart_syscall", "rt_sigprocmask",  "rt_sigreturn",
-	"sched_yield", "sigaltstack",	  "tgkill",	     "time",
+	"brk",
+	"clock_gettime",
+	"clock_gettime64",
+	"clock_nanosleep",
+	"close",
+	"epoll_ctl",
+	"epoll_pwait",
+	"execve",
+	"exit",
+	"exit_group",
+	"fcntl",
+	"fstatfs",
+	"futex",
+	"getcpu",
+	"getdents64",
+	"getpid",
+	"gettid",
+	"gettimeofday",
+	"madvise",
+	"mmap",
+	"mprotect",
+	"munmap",
+	"nanosleep",
+	"openat",
+	"read",
+	"restart_syscall",
+	"rt_sigprocmask",
+	"rt_sigreturn",
+	"sched_yield",
+	"sigaltstack",
+	"tgkill",
+	"time",
 	"write",
+	/* plain forks are never routed while learning (learn.c): always allowed */
+	"clone",
+	"fork",
+	"vfork",
 };
 
 /* ---------- merge ---------- */
@@ -287,6 +315,13 @@ static int _argrules(struct _gen *g, const struct _argspec *a)
 	for (size_t w = 0; w < 2 && a->what[w]; w++)
 		if (_arg_values(g, a->what[w], mask, v, a->max, &n) == -E2BIG)
 			return 0;
+	/* clone without namespace flags is never recorded (learn.c) but always allowed */
+	bool have0 = false;
+	for (size_t i = 0; i < n; i++)
+		have0 |= v[i] == 0;
+	if (a->kind == ARG_NS && strcmp(a->syscall, "clone") == 0 && !have0 &&
+	    n < PROFGEN_MAX_IOCTLS)
+		v[n++] = 0;
 	if (n == 0)
 		return 0; /* called, but no value recorded: plain allow */
 	for (size_t i = 0; i < n; i++)

@@ -427,13 +427,27 @@ static int _write_pid(const struct mon *m, struct err *e)
 	return 0;
 }
 
+static volatile sig_atomic_t _stop;
+
+static void _on_term(int sig)
+{
+	_stop = 1;
+}
+
+/* The last flush of a recording and the recorder's end. */
+static void _finish_learning(struct mon *m)
+{
+	if (!m->learn)
+		return;
+	struct err e = { 0 };
+	(void)learn_flush(m->learn, &e);
+	learn_close(m->learn);
+	m->learn = NULL;
+}
+
 static void _release(struct mon *m)
 {
-	if (m->learn) {
-		struct err e = { 0 };
-		(void)learn_flush(m->learn, &e);
-		learn_close(m->learn);
-	}
+	_finish_learning(m);
 	for (size_t i = 0; i < m->n; i++)
 		if (m->s[i].fd >= 0)
 			(void)close(m->s[i].fd);
@@ -478,6 +492,9 @@ int monitor_main(int argc, char **argv)
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* `delete` asks with SIGTERM: stop serving, flush the recording, exit */
+	struct sigaction term = { .sa_handler = _on_term };
+	(void)sigaction(SIGTERM, &term, NULL);
 	m.t0 = time(NULL);
 	if (!state || _setup(&m, state, &e) < 0 || _write_pid(&m, &e) < 0) {
 		if (!state)
@@ -491,13 +508,15 @@ int monitor_main(int argc, char **argv)
 	char pid[24];
 	(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	_ready(ready, "OK", pid);
-	while (!_done(&m)) {
+	while (!_stop && !_done(&m)) {
 		struct epoll_event evs[16];
 		int n = epoll_wait(m.epfd, evs, 16, 1000);
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
 	}
-	monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
+	_finish_learning(&m); /* before anything that can be cut short */
+	if (!_stop)	      /* on SIGTERM, `delete` removes the state itself */
+		monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
 	_release(&m);
 	return 0;
 }

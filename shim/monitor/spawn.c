@@ -30,6 +30,7 @@
 #include "hardrun/monitor_int.h"
 
 #define SPAWN_TIMEOUT_MS 10000
+#define DELETE_WAIT_MS	 2000 /* for a monitor to flush and exit on SIGTERM */
 
 /* Local to the monitor: nodeconf has mode_name/mode_parse, but the monitor must
  * not depend on the whole node-config module to read its own file. */
@@ -363,7 +364,13 @@ int monitor_delete(const char *state_root, const char *runtime_root, const char 
 			pid = 0;
 		(void)fclose(f);
 	}
-	if (pid > 1 && _is_our_monitor((pid_t)pid, dir))
-		(void)kill((pid_t)pid, SIGKILL);
+	if (pid > 1 && _is_our_monitor((pid_t)pid, dir)) {
+		/* SIGTERM first: a learning monitor flushes its recording on the way out */
+		(void)kill((pid_t)pid, SIGTERM);
+		for (int i = 0; i < DELETE_WAIT_MS / 10 && _is_our_monitor((pid_t)pid, dir); i++)
+			(void)usleep(10000);
+		if (_is_our_monitor((pid_t)pid, dir))
+			(void)kill((pid_t)pid, SIGKILL);
+	}
 	return fs_rm_rf(dir, e);
 }
