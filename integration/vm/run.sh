@@ -17,7 +17,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 : "${HARDRUN:?set HARDRUN to the hardrun binary}"
 HARDRUN=$(readlink -f "$HARDRUN")
-VM_CACHE=${VM_CACHE:-$repo/integration/.cache/vm}
+# The guest sees the host's root, but mounts fresh tmpfs on /tmp and /run: a
+# checkout there (CI may clone anywhere) works from a cache outside them, with
+# its own copy of these scripts.
+case $repo/ in
+/tmp/* | /run/*) VM_CACHE=${VM_CACHE:-/var/tmp/hardrun-vm-cache} ;;
+*) VM_CACHE=${VM_CACHE:-$repo/integration/.cache/vm} ;;
+esac
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 VM_MEM=${VM_MEM:-1024}
 VM_SMP=${VM_SMP:-2}
@@ -33,10 +39,14 @@ done
 [ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
 mkdir -p "$VM_CACHE"
 VM_CACHE=$(cd "$VM_CACHE" && pwd)
-# The guest sees the host's root, but mounts fresh tmpfs on /tmp and /run.
-for p in "$here" "$VM_CACHE"; do
-	case $p/ in /tmp/* | /run/*) die "$p is under /tmp or /run, which the guest cannot see" ;; esac
-done
+case $VM_CACHE/ in /tmp/* | /run/*) die "VM_CACHE=$VM_CACHE is under /tmp or /run, which the guest cannot see" ;; esac
+case $here/ in
+/tmp/* | /run/*)
+	rm -rf "$VM_CACHE/vm" && mkdir -p "$VM_CACHE/vm"
+	cp -a "$here/." "$VM_CACHE/vm/"
+	here=$VM_CACHE/vm
+	;;
+esac
 # A private copy of the binary under test, visible to the guest wherever it was built.
 mkdir -p "$VM_CACHE/bin"
 cp -f "$HARDRUN" "$VM_CACHE/bin/hardrun"
