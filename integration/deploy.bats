@@ -7,16 +7,7 @@
 # cannot parse config version 3, so the containerd 2.x case uses
 # data/containerd/fake-containerd2 (a deep-merge emulation) and checks structure only.
 
-load_helpers() {
-	# the lead's shared helpers (image building) when they exist
-	if [ -f "$BATS_TEST_DIRNAME/helpers.bash" ]; then
-		# shellcheck source=/dev/null
-		. "$BATS_TEST_DIRNAME/helpers.bash"
-	fi
-}
-
 setup() {
-	load_helpers
 	REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	DATA=$BATS_TEST_DIRNAME/data/containerd
 	INSTALL=$REPO/deploy/install-node.sh
@@ -312,6 +303,27 @@ PY
 	run inst uninstall --no-restart
 	[ "$status" -eq 0 ]
 	[ ! -e "$D/config.toml.tmpl" ]
+}
+
+@test "installer: microk8s containerd-template.toml (layout detected, real containerd config dump)" {
+	need_containerd
+	need_tomllib
+	local T=$R/var/snap/microk8s/current/args/containerd-template.toml
+	mkdir -p "${T%/*}"
+	# microk8s renders ${SNAP_DATA}-style variables at start; they are plain strings to TOML
+	sed -e 's|^root = .*|root = "${SNAP_COMMON}/var/lib/containerd"|' \
+		-e 's|^state = .*|state = "${SNAP_DATA}/run/containerd"|' "$DATA/1.6-default.toml" >"$T"
+	cp "$T" "$BATS_TEST_TMPDIR/orig.toml"
+	dump "$T" >"$BATS_TEST_TMPDIR/before.dump"
+	run inst
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q 'layout microk8s'
+	dump "$T" >"$BATS_TEST_TMPDIR/after.dump"
+	python3 "$DATA/check-dump.py" install "$BATS_TEST_TMPDIR/before.dump" "$BATS_TEST_TMPDIR/after.dump" \
+		"$CRI1" /usr/local/bin/hardrun
+	run inst uninstall
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/orig.toml" "$T"
 }
 
 @test "installer: labels the node through kubectl, unlabels on uninstall" {
