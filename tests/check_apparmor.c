@@ -5,7 +5,6 @@
  * compiles with apparmor_parser -Q -K (no kernel needed), hostile sections
  * are rejected, and the apply/exec paths on a host without AppArmor.
  */
-#include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "hardrun/apparmor.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/json.h"
+#include "testutil.h"
 
 static const char *const fixtures[] = { "permissive", "denyall", "web", "filesonly", NULL };
 
@@ -267,24 +267,16 @@ START_TEST(test_exec_takes_container_profile)
 }
 END_TEST
 
-static size_t count(const char *const *v)
-{
-	size_t n = 0;
-	while (v[n])
-		n++;
-	return n;
-}
-
 int main(void)
 {
 	Suite *s = suite_create("apparmor");
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_golden, 0, (int)count(fixtures));
-	tcase_add_loop_test(tc, test_parser_compiles, 0, (int)count(fixtures));
+	tcase_add_loop_test(tc, test_golden, 0, (int)test_strv_count(fixtures));
+	tcase_add_loop_test(tc, test_parser_compiles, 0, (int)test_strv_count(fixtures));
 	tcase_add_test(tc, test_parser_reports_errors);
-	tcase_add_loop_test(tc, test_hostile_rejected, 0, (int)count(hostile));
+	tcase_add_loop_test(tc, test_hostile_rejected, 0, (int)test_strv_count(hostile));
 	tcase_add_test(tc, test_hostile_names);
 	tcase_add_test(tc, test_host_profile);
 	tcase_add_test(tc, test_apply_unavailable);
@@ -293,9 +285,5 @@ int main(void)
 	tcase_add_test(tc, test_exec_takes_container_profile);
 	suite_add_tcase(s, tc);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_run(s);
 }

@@ -7,7 +7,6 @@
  * secilc against a minimal base, with and without the container module's
  * symbols (skipped with the reason when secilc is absent).
  */
-#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <selinux/selinux.h>
@@ -21,6 +20,7 @@
 #include "hardrun/json.h"
 #include "hardrun/label.h"
 #include "hardrun/mcs.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 
@@ -375,14 +375,6 @@ START_TEST(test_cil_refuses_host_types)
 }
 END_TEST
 
-static size_t count(const char *const *v)
-{
-	size_t n = 0;
-	while (v[n])
-		n++;
-	return n;
-}
-
 int main(void)
 {
 	Suite *s = suite_create("label");
@@ -394,18 +386,14 @@ int main(void)
 	tcase_add_test(tc, test_mcs_concurrent);
 	tcase_add_test(tc, test_mcs_bad_keys);
 	tcase_add_test(tc, test_levels);
-	tcase_add_loop_test(tc, test_bad_sections, 0, (int)count(bad_sections));
+	tcase_add_loop_test(tc, test_bad_sections, 0, (int)test_strv_count(bad_sections));
 	tcase_add_test(tc, test_compute);
 	tcase_add_test(tc, test_apply_unavailable);
 	tcase_add_test(tc, test_exec);
-	tcase_add_loop_test(tc, test_cil_golden, 0, (int)count(cil_fixtures));
+	tcase_add_loop_test(tc, test_cil_golden, 0, (int)test_strv_count(cil_fixtures));
 	tcase_add_test(tc, test_cil_compiles);
 	tcase_add_test(tc, test_cil_refuses_host_types);
 	suite_add_tcase(s, tc);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_run(s);
 }

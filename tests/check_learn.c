@@ -4,7 +4,6 @@
  * merge / generate / diff from fixture recordings (tests/data/recordings/), and
  * the golden profile (HARDRUN_UPDATE_GOLDEN=1 rewrites it).
  */
-#include <check.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
@@ -20,6 +19,7 @@
 #include "hardrun/learn.h"
 #include "hardrun/learn_decode.h"
 #include "hardrun/profgen.h"
+#include "testutil.h"
 
 /* The recorder reads pointer arguments through these: here, our own memory. */
 ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t len)
@@ -367,9 +367,5 @@ int main(void)
 	tcase_add_test(tc, test_generate);
 	tcase_add_test(tc, test_diff);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_run(s);
 }

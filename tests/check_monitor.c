@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The monitor's pure parts: filter table, transform, rule evaluation, events. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "hardrun/fsutil.h"
 #include "hardrun/state.h"
 #include "hardrun/monitor_int.h"
+#include "testutil.h"
 
 /* Every conditional entry: notify and allow are disjoint and cover all args. */
 START_TEST(test_table_partition)
@@ -647,9 +647,5 @@ int main(void)
 	tcase_add_test(tc, test_cgroup_path);
 	tcase_add_test(tc, test_state_finish);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_run(s);
 }

@@ -37,6 +37,15 @@ static inline char *test_read(const char *rel, size_t *ret_len)
 	return buf;
 }
 
+/* Number of entries of a NULL-terminated array (fixture lists). */
+static inline size_t test_strv_count(const char *const *v)
+{
+	size_t n = 0;
+	while (v[n])
+		n++;
+	return n;
+}
+
 /* Run one suite built by `build` and exit with its result. */
 static inline int test_run(Suite *s)
 {
