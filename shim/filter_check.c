@@ -10,6 +10,8 @@
 #include "hardrun/caps.h"
 #include "hardrun/filter.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define ERRNO_MAX 4095
 
 static const char *const _keys_profile[] = { "defaultAction", "defaultErrnoRet", "architectures",
@@ -118,18 +120,6 @@ static int _check_kernel(struct jcheck *c, const struct json *v, void *data)
 	return 0;
 }
 
-static int _check_cond(struct jcheck *c, const struct json *o, void *data)
-{
-	int r = jcheck_keys(c, o, _keys_cond);
-	if (r >= 0)
-		r = jcheck_field(c, o, "caps", _check_caps, NULL);
-	if (r >= 0)
-		r = jcheck_field(c, o, "arches", _check_go_arches, NULL);
-	if (r >= 0)
-		r = jcheck_field(c, o, "minKernel", _check_kernel, NULL);
-	return r;
-}
-
 static int _check_u64(struct jcheck *c, const struct json *v, void *data)
 {
 	uint64_t x;
@@ -150,25 +140,31 @@ static int _check_op(struct jcheck *c, const struct json *v, void *data)
 	return filter_op_parse(s, &op) == 0 ? 0 : jcheck_fail(c, "unknown operator \"%s\"", s);
 }
 
+static const struct jcheck_spec _fields_cond[] = {
+	{ "caps", _check_caps, NULL, false },
+	{ "arches", _check_go_arches, NULL, false },
+	{ "minKernel", _check_kernel, NULL, false },
+};
+
+static int _check_cond(struct jcheck *c, const struct json *o, void *data)
+{
+	int r = jcheck_keys(c, o, _keys_cond);
+	return r < 0 ? r : jcheck_fields(c, o, _fields_cond, ARRAY_SIZE(_fields_cond));
+}
+
+static const uint64_t _max_arg_index = 5;
+static const struct jcheck_spec _fields_arg[] = {
+	{ "index", _check_u64, &_max_arg_index, true },
+	{ "value", _check_u64, NULL, false },
+	{ "valueTwo", _check_u64, NULL, false },
+	{ "op", _check_op, NULL, true },
+};
+
 static int _check_arg(struct jcheck *c, const struct json *a, void *data)
 {
-	static const uint64_t max_index = 5;
 	const struct _ctx *x = data;
 	int r = _check_keys(c, a, _keys_arg, x->flags);
-
-	if (r >= 0)
-		r = jcheck_required(c, a, "index");
-	if (r >= 0)
-		r = jcheck_required(c, a, "op");
-	if (r >= 0)
-		r = jcheck_field(c, a, "index", _check_u64, (void *)&max_index);
-	if (r >= 0)
-		r = jcheck_field(c, a, "value", _check_u64, NULL);
-	if (r >= 0)
-		r = jcheck_field(c, a, "valueTwo", _check_u64, NULL);
-	if (r >= 0)
-		r = jcheck_field(c, a, "op", _check_op, NULL);
-	return r;
+	return r < 0 ? r : jcheck_fields(c, a, _fields_arg, ARRAY_SIZE(_fields_arg));
 }
 
 /* Known on arch: a real number there, or a multiplexed (socketcall/ipc)

@@ -126,6 +126,18 @@ int jcheck_field(struct jcheck *c, const struct json *obj, const char *key,
 	return r;
 }
 
+int jcheck_fields(struct jcheck *c, const struct json *obj, const struct jcheck_spec *specs,
+		  size_t n)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (specs[i].required)
+			r = jcheck_required(c, obj, specs[i].key);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = jcheck_field(c, obj, specs[i].key, specs[i].check, (void *)specs[i].data);
+	return r;
+}
+
 int jcheck_items(struct jcheck *c, const struct json *v,
 		 int (*check)(struct jcheck *c, const struct json *item, void *data), void *data)
 {

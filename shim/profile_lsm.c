@@ -44,10 +44,10 @@ static int _check_rules(struct jcheck *c, const struct json *v, void *data)
 int profile_check_monitor(struct jcheck *c, const struct json *v, void *data)
 {
 	static const char *const keys[] = { "rules", "knownBinaries", NULL };
+	static const struct jcheck_spec fields[] = {
+		{ "rules", _check_rules, NULL, false },
+		{ "knownBinaries", _check_paths, NULL, false },
+	};
 	int r = jcheck_keys(c, v, keys);
-	if (r >= 0)
-		r = jcheck_field(c, v, "rules", _check_rules, NULL);
-	if (r >= 0)
-		r = jcheck_field(c, v, "knownBinaries", _check_paths, NULL);
-	return r;
+	return r < 0 ? r : jcheck_fields(c, v, fields, sizeof(fields) / sizeof(fields[0]));
 }

@@ -13,6 +13,7 @@
 #ifndef HARDRUN_JCHECK_H
 #define HARDRUN_JCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "hardrun/err.h"
@@ -45,6 +46,19 @@ int jcheck_strings(struct jcheck *c, const struct json *v,
 /* Run check on obj[key] (skipped when absent) with the path at key. */
 int jcheck_field(struct jcheck *c, const struct json *obj, const char *key,
 		 int (*check)(struct jcheck *c, const struct json *v, void *data), void *data);
+
+/* One entry of a field table: check `key` with check(data) when present;
+ * `required` keys must be present. */
+struct jcheck_spec {
+	const char *key;
+	int (*check)(struct jcheck *c, const struct json *v, void *data);
+	const void *data;
+	bool required;
+};
+/* Every required key of the table first (in table order), then each present
+ * key's check (in table order); stops at the first failure. */
+int jcheck_fields(struct jcheck *c, const struct json *obj, const struct jcheck_spec *specs,
+		  size_t n);
 /* The same for every item of the array v (path at "[i]"). */
 int jcheck_items(struct jcheck *c, const struct json *v,
 		 int (*check)(struct jcheck *c, const struct json *item, void *data), void *data);
