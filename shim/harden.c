@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hardrun/apparmor.h"
 #include "hardrun/cleanup.h"
@@ -100,11 +101,15 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 static int _step_monitor(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *sock = NULL;
+	enum monitor_mechanism mech;
 	if (!c->pol.monitor)
 		return 0;
 	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	int r = monitor_prepare(c->spec, &c->pol, c->prof, sock, e);
+	int r = monitor_mechanism_for(c->nc, &c->pol, c->prof, &mech, e);
+	if (r < 0)
+		return r;
+	r = monitor_prepare(c->spec, &c->pol, c->prof, mech, sock, e);
 	if (r < 0)
 		return r;
 	struct monitor_spec ms = {
@@ -118,6 +123,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.events_file = c->nc->events_file,
 		.recordings_dir = c->nc->recordings_dir,
 		.annotations = json_get(c->spec, "annotations"),
+		.mechanism = mech,
+		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
 	};
 	return monitor_spawn(&ms, &c->monitor_pid, e);
 }
@@ -297,26 +304,15 @@ static int _check_exec_flags(const struct rt_args *a, const struct json *saved, 
 	return 0;
 }
 
-int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
+/* exec --process FILE: the hardening applied to the process file. */
+static int _exec_process(const struct rt_args *a, const struct json *saved, struct err *e)
 {
-	_cleanup_free_ char *dir = NULL;
-	_cleanup_json_ struct json *saved = NULL, *process = NULL;
+	_cleanup_json_ struct json *process = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	size_t len;
+	int r;
 
-	if (!a->container_id)
-		return 0;
-	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
-	if (r < 0)
-		return r;
-	r = state_load_hardening(dir, &saved, e);
-	if (r == -ENOENT)
-		return 0; /* not a container hardrun hardened */
-	if (r < 0)
-		return err_prefix(e, "container %s hardening state", a->container_id);
-	if (!a->process)
-		return _check_exec_flags(a, saved, e);
 	if (stat(a->process, &st) < 0)
 		return err_set_sys(e, errno, "exec process file %s", a->process);
 	r = json_load_file(a->process, BUNDLE_CONFIG_MAX, &process, e);
@@ -330,6 +326,28 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 	if ((r = json_dump(process, false, &text, &len, e)) < 0)
 		return r;
 	return fs_write_atomic(a->process, text, len, st.st_mode & 07777, e);
+}
+
+int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_json_ struct json *saved = NULL;
+
+	if (!a->container_id)
+		return 0;
+	int r = state_dir_path(nc->state_dir, argv_root(a), a->container_id, &dir, e);
+	if (r < 0)
+		return r;
+	r = state_load_hardening(dir, &saved, e);
+	if (r == -ENOENT)
+		return 0; /* not a container hardrun hardened */
+	if (r < 0)
+		return err_prefix(e, "container %s hardening state", a->container_id);
+	r = a->process ? _exec_process(a, saved, e) : _check_exec_flags(a, saved, e);
+	if (r < 0)
+		return r;
+	/* last: a refused exec must not open a session */
+	return monitor_exec_attach(dir, e);
 }
 
 void harden_delete(const struct rt_args *a, const struct node_config *nc)

@@ -34,6 +34,27 @@ int mode_parse(const char *s, enum hr_mode *ret)
 	return -EINVAL;
 }
 
+static const char *const _mech_names[] = {
+	[MONITOR_MECH_AUTO] = "auto",
+	[MONITOR_MECH_NOTIFY] = "notify",
+	[MONITOR_MECH_PTRACE] = "ptrace",
+};
+
+const char *monitor_mechanism_name(enum monitor_mechanism m)
+{
+	return (unsigned)m <= MONITOR_MECH_PTRACE ? _mech_names[m] : "?";
+}
+
+int monitor_mechanism_parse(const char *s, enum monitor_mechanism *ret)
+{
+	for (unsigned i = 0; s && i <= MONITOR_MECH_PTRACE; i++)
+		if (strcmp(s, _mech_names[i]) == 0) {
+			*ret = (enum monitor_mechanism)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 static char **_strv_of(const char *const *src)
 {
 	size_t n = 0;
@@ -79,6 +100,7 @@ void nodeconf_defaults(struct node_config *nc)
 	nc->recordings_dir = strdup("/var/lib/hardrun/recordings");
 	nc->events_file = strdup("/var/log/hardrun/events.jsonl");
 	nc->lsm_unavailable = LSM_UNAVAILABLE_SKIP;
+	nc->monitor_mechanism = MONITOR_MECH_AUTO;
 }
 
 /* ---- per-key parsers ---- */
@@ -191,6 +213,13 @@ static int _k_lsm(struct node_config *nc, const char *k, const struct json *v, s
 	return 0;
 }
 
+static int _k_mechanism(struct node_config *nc, const char *k, const struct json *v, struct err *e)
+{
+	if (monitor_mechanism_parse(json_string(v), &nc->monitor_mechanism) < 0)
+		return err_set(e, EINVAL, "%s: must be one of auto, notify, ptrace", k);
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	_key_fn fn;
@@ -205,6 +234,7 @@ static const struct {
 	{ "recordingsDir", _k_recordings },
 	{ "eventsFile", _k_events },
 	{ "lsmUnavailable", _k_lsm },
+	{ "monitorMechanism", _k_mechanism },
 };
 
 static int _apply(struct node_config *nc, const struct json *doc, struct err *e)

@@ -41,12 +41,22 @@ static int _check_rules(struct jcheck *c, const struct json *v, void *data)
 	return r;
 }
 
+/* "notify" (the default: the node's monitorMechanism decides) or "ptrace". */
+static int _check_mechanism(struct jcheck *c, const struct json *v, void *data)
+{
+	const char *s = json_string(v);
+	if (!s || (strcmp(s, "notify") != 0 && strcmp(s, "ptrace") != 0))
+		return jcheck_fail(c, "must be \"notify\" or \"ptrace\"");
+	return 0;
+}
+
 int profile_check_monitor(struct jcheck *c, const struct json *v, void *data)
 {
-	static const char *const keys[] = { "rules", "knownBinaries", NULL };
+	static const char *const keys[] = { "rules", "knownBinaries", "mechanism", NULL };
 	static const struct jcheck_spec fields[] = {
 		{ "rules", _check_rules, NULL, false },
 		{ "knownBinaries", _check_paths, NULL, false },
+		{ "mechanism", _check_mechanism, NULL, false },
 	};
 	int r = jcheck_keys(c, v, keys);
 	return r < 0 ? r : jcheck_fields(c, v, fields, sizeof(fields) / sizeof(fields[0]));

@@ -41,7 +41,9 @@ struct monitor_spec {
 	struct json *profile_doc; /* the profile's JSON (rules, knownBinaries) */
 	char *events_file;
 	char *recordings_dir;
-	struct json *annotations; /* the spec's annotations (k8s names) */
+	struct json *annotations;	  /* the spec's annotations (k8s names) */
+	enum monitor_mechanism mechanism; /* NOTIFY or PTRACE (never AUTO here) */
+	pid_t attach_pid; /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
 };
 
 /* One notification, arguments copied out of struct seccomp_notif. */
@@ -53,7 +55,7 @@ struct mon_call {
 	const char *name; /* syscall name for arch (libseccomp), "?" if unknown */
 	uint64_t args[6];
 	uint64_t ip;
-	int notify_fd; /* the fd it came from (for ID_VALID) */
+	int notify_fd; /* the fd it came from (for ID_VALID); -1: a ptrace-stopped tracee */
 	int mem_fd;    /* /proc/<pid>/mem when already open, else -1 */
 	int session;   /* 0 = container init, n = n-th runc exec */
 	bool started;  /* the entrypoint's execve has happened for this session */
@@ -69,8 +71,34 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 /* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
+/* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
+ * SCMP_ACT_TRACE and no listener (learn mode is notify-only). */
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    const char *socket_path, struct err *e);
+		    enum monitor_mechanism mech, const char *socket_path, struct err *e);
+
+/*
+ * The mechanism of a container (shim/monitor/mechanism.c): profile
+ * monitor.mechanism "ptrace" wins; else the node's monitorMechanism, where
+ * auto means notify when `<runtime> features` lists SCMP_ACT_NOTIFY, else
+ * ptrace.  The features answer is cached in <stateDir>/runtime-features.json,
+ * keyed by the runtime binary's dev/ino/size/mtime.
+ */
+/* Pure: profile_mech is the profile's monitor.mechanism (NULL = absent);
+ * runtime_notify: 1/0, or -1 when not probed (only read for node AUTO). */
+int monitor_mechanism_resolve(const char *profile_mech, enum monitor_mechanism node,
+			      int runtime_notify, enum hr_mode mode, enum monitor_mechanism *ret,
+			      struct err *e);
+/* Pure: does a `runc features` JSON text list SCMP_ACT_NOTIFY?  1 / 0. */
+int monitor_features_notify(const char *text, size_t len);
+/* 1 / 0: the runtime supports SCMP_ACT_NOTIFY (cached in state_root). */
+int monitor_runtime_notify(const char *runtime, const char *state_root, struct err *e);
+int monitor_mechanism_for(const struct node_config *nc, const struct policy *pol,
+			  const struct profile *prof, enum monitor_mechanism *ret, struct err *e);
+/* `exec` on a ptrace-mode container: ask its monitor to PTRACE_SEIZE this
+ * process (a new session) before the runtime is exec'd.  0 also when the
+ * container has no ptrace monitor (or none running: the kernel then fails its
+ * monitored calls with ENOSYS). */
+int monitor_exec_attach(const char *container_state_dir, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 

@@ -9,6 +9,8 @@
  *   event.c     Falco-compatible event lines and the exec log
  *   cgkill.c    kill every process of a container's cgroup
  *   listener.c  the unix socket runc connects to
+ *   ptrace.c    the ptrace mechanism: tracees, their stops, attach requests
+ *   mechanism.c notify or ptrace: the runtime's features, exec attach requests
  *   loop.c      `hardrun monitor`: the epoll loop
  *   spawn.c     monitor_spawn, state directory, monitor.json
  */
@@ -83,6 +85,10 @@ const char *nfilter_op_name(enum nf_op op);
 
 /* The transform behind monitor_prepare (enforce/audit).  Pure. */
 int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
+
+/* ptrace mechanism: every SCMP_ACT_NOTIFY rule of sc becomes SCMP_ACT_TRACE
+ * (same syscalls, same conditions, same marks).  Pure. */
+int nfilter_use_trace(struct json *sc, struct err *e);
 
 /* Monitor side: classify a notified call by the (transformed) linux.seccomp of
  * the bundle: true when it only matches audit-converted rules or the
@@ -207,6 +213,33 @@ int listener_open(const char *path, struct err *e);
 /* Accept one connection and receive its state JSON and notify fd. */
 int listener_receive(int listen_fd, struct listener_conn *ret, struct err *e);
 void listener_conn_release(struct listener_conn *c);
+
+/* ---- ptrace.c: the ptrace mechanism ---- */
+
+struct tracer;
+struct __ptrace_syscall_info; /* <sys/ptrace.h> */
+
+/* Decide about one call of a stopped tracee: 0 lets it run, else it fails
+ * with that errno.  c->name is for the callback to fill. */
+typedef int (*tracer_decide_fn)(void *ctx, struct mon_call *c);
+
+struct tracer *tracer_new(tracer_decide_fn decide, void *ctx);
+void tracer_free(struct tracer *t);
+/* PTRACE_SEIZE pid (it keeps running) as a new session: its number, or -errno. */
+int tracer_attach(struct tracer *t, pid_t pid, struct err *e);
+/* An attach request on the monitor socket (`hardrun exec`): seize the peer
+ * (SO_PEERCRED), answer "OK <session>" or "ERR <reason>". */
+int tracer_accept(struct tracer *t, int listen_fd, struct err *e);
+/* Serve every pending stop (waitpid(-1, WNOHANG | __WALL) until empty). */
+void tracer_reap(struct tracer *t);
+/* Once a second: a new task whose parent's event never came gets its session from /proc. */
+void tracer_tick(struct tracer *t);
+/* Tracees existed and none is left. */
+bool tracer_done(const struct tracer *t);
+/* Pure: a seccomp stop (op PTRACE_SYSCALL_INFO_SECCOMP) as a mon_call
+ * (notify_fd -1, session/started/name left to the caller). */
+int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
+			  struct mon_call *ret);
 
 /* ---- spawn.c: the monitor's own state ---- */
 

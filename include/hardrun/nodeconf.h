@@ -24,6 +24,13 @@ enum lsm_unavailable {
 	LSM_UNAVAILABLE_FAIL,
 };
 
+/* How a container's monitor sees its calls (monitorMechanism, monitor.mechanism). */
+enum monitor_mechanism {
+	MONITOR_MECH_AUTO,   /* notify when the runtime supports SCMP_ACT_NOTIFY, else ptrace */
+	MONITOR_MECH_NOTIFY, /* seccomp user notification (listenerPath) */
+	MONITOR_MECH_PTRACE, /* PTRACE_SEIZE + SECCOMP_RET_TRACE */
+};
+
 struct node_config {
 	char *path;    /* file it came from (NULL when defaults) */
 	char *runtime; /* real runtime binary */
@@ -36,6 +43,7 @@ struct node_config {
 	char *recordings_dir;
 	char *events_file;
 	enum lsm_unavailable lsm_unavailable;
+	enum monitor_mechanism monitor_mechanism;
 };
 
 /* Load from path (NULL: $HARDRUN_CONFIG, then NODECONF_DEFAULT_PATH). */
@@ -47,6 +55,8 @@ void nodeconf_release(struct node_config *nc);
 
 const char *mode_name(enum hr_mode m);
 int mode_parse(const char *s, enum hr_mode *ret);
+const char *monitor_mechanism_name(enum monitor_mechanism m);
+int monitor_mechanism_parse(const char *s, enum monitor_mechanism *ret);
 /* True when profile name is selectable by annotation under this config. */
 bool nodeconf_profile_allowed(const struct node_config *nc, const char *name);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -31,6 +32,7 @@
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
+#define TAG_SIGCHLD	   (~0ull - 3)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
 #define NAME_CACHE	   512
@@ -47,7 +49,8 @@ struct mon {
 	char **known;
 	struct event_ctx ectx;
 	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd;
+	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
+	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -181,6 +184,11 @@ static void _accept(struct mon *m)
 {
 	struct listener_conn c;
 	struct err e = { 0 };
+	if (m->tracer) { /* ptrace: an exec session asks to be attached */
+		if (tracer_accept(m->tracer, m->lfd, &e) < 0)
+			_log(m, "monitor: exec attach", &e);
+		return;
+	}
 	if (listener_receive(m->lfd, &c, &e) < 0) {
 		_log(m, "monitor: connection refused", &e);
 		return;
@@ -267,7 +275,7 @@ static int _decide(struct mon *m, struct mon_call *c)
 	/* A signal to the caller cancels a pending notification (Go's SIGURG does
 	 * it to runc init all the time); the call is restarted and notified anew. */
 	uint64_t id = c->id;
-	if (ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+	if (c->notify_fd >= 0 && ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 		return 0;
 	eval_call(c, &p, &ev, &m->rules, &v);
 	bool deviation =
@@ -328,8 +336,21 @@ static void _notify(struct mon *m, size_t i)
 	free(to_free);
 }
 
+/* ptrace mechanism: one seccomp stop (tracer_decide_fn). */
+static int _trace_call(void *ctx, struct mon_call *c)
+{
+	struct mon *m = ctx;
+	char *to_free;
+	c->name = _name(m, c->arch, c->nr, &to_free);
+	int error = _decide(m, c);
+	free(to_free);
+	return error;
+}
+
 static bool _done(struct mon *m)
 {
+	if (m->tracer)
+		return tracer_done(m->tracer);
 	if (m->n == 0) {
 		char path[PATH_MAX];
 		struct stat st;
@@ -350,6 +371,8 @@ static void _tick(struct mon *m)
 {
 	uint64_t x;
 	(void)!read(m->tfd, &x, sizeof(x));
+	if (m->tracer)
+		tracer_tick(m->tracer);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
@@ -365,6 +388,11 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		_accept(m);
 	} else if (tag == TAG_TIMER) {
 		_tick(m);
+	} else if (tag == TAG_SIGCHLD) {
+		struct signalfd_siginfo si;
+		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
+			;
+		tracer_reap(m->tracer);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
@@ -378,6 +406,25 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 			m->s[tag].fd = -1;
 		}
 	}
+}
+
+/* Tracee stops arrive as SIGCHLD (signalfd); hardrun create is seized
+ * before the monitor says it is ready, so runc runs traced from its start. */
+static int _setup_ptrace(struct mon *m, struct err *e)
+{
+	sigset_t chld;
+	(void)sigemptyset(&chld);
+	(void)sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0 ||
+	    (m->sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	    _epoll_add(m, m->sfd, TAG_SIGCHLD) < 0)
+		return err_set_sys(e, errno, "signalfd");
+	if (!(m->tracer = tracer_new(_trace_call, m)))
+		return err_set(e, ENOMEM, "out of memory");
+	if (m->spec.attach_pid <= 0)
+		return err_set(e, EINVAL, "ptrace mechanism without attachPid");
+	int r = tracer_attach(m->tracer, m->spec.attach_pid, e);
+	return r < 0 ? r : 0;
 }
 
 static int _setup(struct mon *m, const char *state_dir, struct err *e)
@@ -412,7 +459,7 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
 		return err_set_sys(e, errno, "epoll_ctl");
-	return 0;
+	return m->spec.mechanism == MONITOR_MECH_PTRACE ? _setup_ptrace(m, e) : 0;
 }
 
 static int _write_pid(const struct mon *m, struct err *e)
@@ -458,6 +505,9 @@ static void _release(struct mon *m)
 	for (int i = 0; i < NAME_CACHE; i++)
 		free(m->names[i]);
 	json_free(m->seccomp);
+	tracer_free(m->tracer); /* the tracees are detached when we exit */
+	if (m->sfd >= 0)
+		(void)close(m->sfd);
 	free(m->req);
 	free(m->resp);
 	monitor_spec_release(&m->spec);
@@ -478,9 +528,13 @@ int monitor_main(int argc, char **argv)
 {
 	const char *state = NULL;
 	int ready = -1;
-	struct mon m = {
-		.epfd = -1, .lfd = -1, .pidfd = -1, .tfd = -1, .events_fd = -1, .exec_fd = -1
-	};
+	struct mon m = { .epfd = -1,
+			 .lfd = -1,
+			 .pidfd = -1,
+			 .tfd = -1,
+			 .events_fd = -1,
+			 .exec_fd = -1,
+			 .sfd = -1 };
 	struct err e = { 0 };
 
 	for (int i = 1; i + 1 < argc; i += 2) {

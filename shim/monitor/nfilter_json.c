@@ -11,6 +11,7 @@
 
 #define MAX_ALTS   16
 #define ACT_NOTIFY "SCMP_ACT_NOTIFY"
+#define ACT_TRACE  "SCMP_ACT_TRACE"
 
 static bool _action_allows(const char *a)
 {
@@ -323,6 +324,19 @@ int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
 			return r;
 	}
 	return report_denials ? _denials_to_notify(sc, e) : 0;
+}
+
+int nfilter_use_trace(struct json *sc, struct err *e)
+{
+	struct json *syscalls = json_get(sc, "syscalls");
+	json_foreach (i, syscalls) {
+		struct json *r = syscalls->items[i];
+		const char *act = json_string(json_get(r, "action"));
+		if (act && strcmp(act, ACT_NOTIFY) == 0 &&
+		    json_obj_set(r, "action", json_new_string(ACT_TRACE)) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_t args[6])

@@ -27,7 +27,7 @@ static struct json *_seccomp(struct json *spec, struct err *e)
 }
 
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    const char *socket_path, struct err *e)
+		    enum monitor_mechanism mech, const char *socket_path, struct err *e)
 {
 	struct mon_rules rules;
 	char meta[128];
@@ -43,6 +43,13 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 	if (!sc)
 		return -e->code;
 
+	if (mech == MONITOR_MECH_PTRACE) {
+		/* ---- ptrace: the same rules, SECCOMP_RET_TRACE, no listener ---- */
+		if (pol->mode == MODE_LEARN)
+			return err_set(e, EOPNOTSUPP, "learn mode needs the notify mechanism");
+		r = nfilter_apply(sc, true /* report_denials */, e);
+		return r < 0 ? r : nfilter_use_trace(sc, e);
+	}
 	if (pol->mode == MODE_LEARN) {
 		/* ---- learn mode: the recorder decides what is notified ---- */
 		r = learn_prepare(sc, e);

@@ -26,6 +26,8 @@
 static bool _id_valid(const struct mon_call *c)
 {
 	uint64_t id = c->id;
+	if (c->notify_fd < 0) /* ptrace: the tracee is stopped, its pid cannot be reused */
+		return true;
 	return ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 

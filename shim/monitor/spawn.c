@@ -71,7 +71,10 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "eventsFile", _opt_str(s->events_file)) < 0 ||
 	    json_obj_set(o, "recordingsDir", _opt_str(s->recordings_dir)) < 0 ||
 	    json_obj_set(o, "annotations",
-			 s->annotations ? json_clone(s->annotations) : json_new_null()) < 0)
+			 s->annotations ? json_clone(s->annotations) : json_new_null()) < 0 ||
+	    json_obj_set(o, "mechanism", json_new_string(monitor_mechanism_name(s->mechanism))) <
+		    0 ||
+	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	int r = json_dump(o, true, &buf, &len, e);
 	if (r < 0)
@@ -122,6 +125,15 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 		ret->profile_doc = json_clone(json_get(o, "profile"));
 	if (json_is(json_get(o, "annotations"), JSON_OBJECT))
 		ret->annotations = json_clone(json_get(o, "annotations"));
+	const char *mech = json_string(json_get(o, "mechanism"));
+	int64_t pid = 0;
+	ret->mechanism = MONITOR_MECH_NOTIFY;
+	if (mech && (monitor_mechanism_parse(mech, &ret->mechanism) < 0 ||
+		     ret->mechanism == MONITOR_MECH_AUTO))
+		return err_set(e, EINVAL, "%s: bad mechanism", path);
+	if (json_get(o, "attachPid") && json_to_int64(json_get(o, "attachPid"), &pid) < 0)
+		return err_set(e, EINVAL, "%s: bad attachPid", path);
+	ret->attach_pid = (pid_t)pid;
 	if (!ret->container_id || !ret->state_dir || !ret->socket_path)
 		return err_set(e, EINVAL, "%s: containerId, stateDir, socketPath required", path);
 	return 0;
