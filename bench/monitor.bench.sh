@@ -5,7 +5,7 @@
 #   W2  fork + execve x N_EXEC     (execve is notified in enforce mode)
 #   W3  execve of a missing file x N_EXECFAIL (the notification round trip
 #       alone: the kernel fails the call right after the monitor's CONTINUE)
-# under three variants, interleaved round by round (order rotated), ROUNDS
+# under four variants, interleaved round by round (order rotated), ROUNDS
 # rounds; reported: medians of the times, and ratios as the median of the
 # per-round ratios (the variants of one round ran back to back):
 #   unconfined  runc, no seccomp filter
@@ -13,6 +13,8 @@
 #               baseline --format oci` (Docker's allowlist) minus hardrun's own
 #               additions (ENOSYS for syscalls newer than Docker's list)
 #   monitored   $HARDRUN, profile baseline, mode enforce (filter + monitor)
+#   monitored-ptrace  the same with node config monitorMechanism "ptrace"
+#               (SCMP_ACT_TRACE + a PTRACE_SEIZE tracer instead of notify)
 # Then the monitor's RSS and PSS (smaps_rollup) with one container and the
 # mean PSS with PSS_N containers, against the 2 MiB target.
 # Env: N_GETPID, N_EXEC, N_EXECFAIL, ROUNDS, PSS_N.
@@ -45,6 +47,7 @@ trap cleanup EXIT
 
 bench_node_config "$T/config.json" '{"allowedProfiles": ["*"]}'
 export HARDRUN_CONFIG="$T/config.json"
+bench_node_config "$T/config-ptrace.json" '{"allowedProfiles": ["*"], "monitorMechanism": "ptrace"}'
 gcc -static -O2 -w -o "$T/hrtrig" "$REPO_DIR/integration/monitor/hrtrig.c"
 
 # Docker's default: baseline's export without hardrun's extra ENOSYS names
@@ -64,7 +67,7 @@ bundle() {
 	*) cmd="$w" ;;
 	esac
 	case $v in
-	monitored)
+	monitored*)
 		make_bundle --annotation profile.hardrun.io/POD=baseline \
 			--annotation mode.hardrun.io/POD=enforce "$b" /bin/sh -c "$cmd" ;;
 	*) make_bundle "$b" /bin/sh -c "$cmd" ;;
@@ -77,9 +80,11 @@ bundle() {
 # once VARIANT WORKLOAD: run it once, print the ns the workload measured
 once() {
 	local v=$1 w=$2 b="$T/b/$1-$2" id="b$RANDOM$RANDOM" bin="$RUNC" out
-	[ "$v" != monitored ] || bin="$HARDRUN"
+	local cfg="$T/config.json"
+	[ "$v" != monitored-ptrace ] || cfg="$T/config-ptrace.json"
+	[[ "$v" != monitored* ]] || bin="$HARDRUN"
 	cp "$b/config.json.orig" "$b/config.json"
-	out="$("$bin" --root "$ROOT" run --bundle "$b" "$id" </dev/null 2>&1)" || {
+	out="$(HARDRUN_CONFIG="$cfg" "$bin" --root "$ROOT" run --bundle "$b" "$id" </dev/null 2>&1)" || {
 		echo "monitor bench: $v $w failed: $out" >&2
 		return 1
 	}
@@ -89,7 +94,7 @@ once() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-variants=(unconfined docker monitored)
+variants=(unconfined docker monitored monitored-ptrace)
 workloads=(W1 W2 W3)
 for v in "${variants[@]}"; do
 	for w in "${workloads[@]}"; do bundle "$v" "$w" "$v-$w"; done
@@ -98,8 +103,8 @@ mkdir -p "$T/s"
 echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC, failing execve x$N_EXECFAIL," \
 	"$ROUNDS interleaved rounds" >&2
 for r in $(seq "$ROUNDS"); do
-	for k in 0 1 2; do
-		v="${variants[$(((r + k) % 3))]}"
+	for k in "${!variants[@]}"; do
+		v="${variants[$(((r + k) % ${#variants[@]}))]}"
 		for w in "${workloads[@]}"; do once "$v" "$w" >>"$T/s/$v-$w"; done
 	done
 done
@@ -126,6 +131,12 @@ echo "monitor.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker 
 echo "monitor.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W2)")"
 echo "monitor.failing_execve_us$l3"
 echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored docker W3 "$N_EXECFAIL")")"
+echo "monitor.ptrace.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W1)")"
+echo "monitor.ptrace.syscall_ratio_vs_unconfined=$(r3 "$(pmed monitored-ptrace unconfined W1)")"
+echo "monitor.ptrace.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W2)")"
+echo "monitor.ptrace.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored-ptrace unconfined W2)")"
+echo "monitor.ptrace.fork_execve_ratio_vs_notify=$(r3 "$(pmed monitored-ptrace monitored W2)")"
+echo "monitor.ptrace.traced_execve_extra_us=$(r1 "$(dmed monitored-ptrace docker W3 "$N_EXECFAIL")")"
 
 # ---- memory: one monitor alone, then the mean over PSS_N at once ----
 kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$2/smaps_rollup"; }
