@@ -206,14 +206,15 @@ t_normal() {
 }
 
 t_fail_closed() {
-	bundle fc 'sleep 1; echo alive; read h </etc/hostname; echo "read $h"; hrtrig getpid 1
-		echo "ls=$?"; echo still'
+	# (a redirection onto stdin would be a monitored dup2: `.` opens on a high fd)
+	bundle fc 'sleep 1; echo alive; . /etc/hr-src; hrtrig getpid 1; echo "ls=$?"; echo still'
+	echo 'echo "read $(echo ok)"' >"$BATS_TEST_TMPDIR/b/fc/rootfs/etc/hr-src"
 	rund fc
 	kill -9 "$(mon_pid fc)"
 	sleep 2
 	cat "$BATS_TEST_TMPDIR/fc.out"
 	grep -q alive "$BATS_TEST_TMPDIR/fc.out"
-	grep -q "read hardrun-test" "$BATS_TEST_TMPDIR/fc.out" # a read-only open still works
+	grep -q "read ok" "$BATS_TEST_TMPDIR/fc.out" # a read-only open, a fork, still work
 	grep -q "Function not implemented" "$BATS_TEST_TMPDIR/fc.out"
 	! grep -q "getpid=" "$BATS_TEST_TMPDIR/fc.out" # the execve did not happen
 	grep -q "ls=1\|ls=126\|ls=127" "$BATS_TEST_TMPDIR/fc.out"
@@ -228,8 +229,7 @@ t_delete() {
 	local pid
 	pid="$(mon_pid dl)"
 	kill -0 "$pid"
-	run hr exec dl sh -c 'sleep 100 & echo started'
-	[ "$status" -eq 0 ]
+	hr exec -d dl sleep 100 # an exec session still running at delete
 	hr delete -f dl
 	! kill -0 "$pid" 2>/dev/null
 	[ -z "$(monitor_pids)" ]
@@ -299,6 +299,25 @@ t_delete() {
 	expect_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
 	expect_one uring io_uring 'hrtrig uring'
 	expect_one rs reverse_shell 'nc -l -p 9000 >/dev/null & sleep 0.3; nc 127.0.0.1 9000 -e /bin/true; wait'
+}
+
+@test "ptrace/profile: audit mode reports profile deviations and denies nothing" {
+	cat >"$PROFILES/a.json" <<-'EOF'
+		{"hardrun":1,"name":"a","seccomp":{"defaultAction":"SCMP_ACT_ALLOW",
+		 "architectures":["SCMP_ARCH_X86_64"],
+		 "syscalls":[{"names":["sethostname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]},
+		 "monitor":{"rules":{},"mechanism":"ptrace"}}
+	EOF
+	bundle au 'touch /tmp/f; chmod u+s /tmp/f; echo "chmod=$?"; hostname foo; echo done' audit a
+	crun au
+	echo "$output"
+	[[ "$output" == *"chmod=0"* ]]
+	[[ "$output" == *done* ]]
+	assert_ptrace_config au
+	wait_monitors_gone
+	rules_fired
+	[ "$(rules_fired | grep -c setuid_bit)" -eq 1 ]
+	[ "$(rules_fired | grep -c profile_deviation)" -eq 1 ]
 }
 
 @test "ptrace/profile: deny fails the call with EPERM and the workload continues" {

@@ -100,11 +100,12 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 /* Last step: everything else has succeeded, the monitor can start listening. */
 static int _step_monitor(struct harden_ctx *c, struct err *e)
 {
-	_cleanup_free_ char *sock = NULL;
+	_cleanup_free_ char *sock = NULL, *bundle = NULL;
 	enum monitor_mechanism mech;
 	if (!c->pol.monitor)
 		return 0;
-	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0)
+	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0 ||
+	    !(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))))
 		return err_set(e, ENOMEM, "out of memory");
 	int r = monitor_mechanism_for(c->nc, &c->pol, c->prof, &mech, e);
 	if (r < 0)
@@ -125,6 +126,7 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.annotations = json_get(c->spec, "annotations"),
 		.mechanism = mech,
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
+		.bundle = bundle,
 	};
 	return monitor_spawn(&ms, &c->monitor_pid, e);
 }

@@ -44,6 +44,7 @@ struct monitor_spec {
 	struct json *annotations;	  /* the spec's annotations (k8s names) */
 	enum monitor_mechanism mechanism; /* NOTIFY or PTRACE (never AUTO here) */
 	pid_t attach_pid; /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
+	char *bundle;	  /* ptrace: the bundle dir (notify learns it from runc's state) */
 };
 
 /* One notification, arguments copied out of struct seccomp_notif. */

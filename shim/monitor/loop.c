@@ -54,6 +54,7 @@ struct mon {
 	struct session *s;
 	size_t n;
 	bool init_gone;
+	bool bundle_loaded; /* ptrace: env and filter read at the first stop */
 	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
 	void *learn;
 	bool learn_dirty;
@@ -341,6 +342,10 @@ static int _trace_call(void *ctx, struct mon_call *c)
 {
 	struct mon *m = ctx;
 	char *to_free;
+	if (!m->bundle_loaded) { /* config.json is final once a filtered process runs */
+		_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
+		m->bundle_loaded = true;
+	}
 	c->name = _name(m, c->arch, c->nr, &to_free);
 	int error = _decide(m, c);
 	free(to_free);

@@ -74,7 +74,8 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 			 s->annotations ? json_clone(s->annotations) : json_new_null()) < 0 ||
 	    json_obj_set(o, "mechanism", json_new_string(monitor_mechanism_name(s->mechanism))) <
 		    0 ||
-	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0)
+	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
+	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	int r = json_dump(o, true, &buf, &len, e);
 	if (r < 0)
@@ -119,7 +120,8 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	    _dup_str(o, "socketPath", &ret->socket_path) < 0 ||
 	    _dup_str(o, "profileName", &ret->profile_name) < 0 ||
 	    _dup_str(o, "eventsFile", &ret->events_file) < 0 ||
-	    _dup_str(o, "recordingsDir", &ret->recordings_dir) < 0)
+	    _dup_str(o, "recordingsDir", &ret->recordings_dir) < 0 ||
+	    _dup_str(o, "bundle", &ret->bundle) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	if (json_is(json_get(o, "profile"), JSON_OBJECT))
 		ret->profile_doc = json_clone(json_get(o, "profile"));
@@ -148,6 +150,7 @@ void monitor_spec_release(struct monitor_spec *s)
 	free(s->profile_name);
 	free(s->events_file);
 	free(s->recordings_dir);
+	free(s->bundle);
 	json_free(s->profile_doc);
 	json_free(s->annotations);
 	memset(s, 0, sizeof(*s));
