@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Name tables for seccomp actions, operators and architectures. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
 #include "hardrun/filter.h"
+
+#define X32_SYSCALL_BIT 0x40000000L
+#define IA32_NR_GETPID	20
 
 static const char *const _act_names[FA__COUNT] = {
 	[FA_ALLOW] = "SCMP_ACT_ALLOW",
@@ -136,6 +145,55 @@ const char *filter_arch_go_name(uint32_t token)
 	return NULL;
 }
 
+/* The child of filter_env_probe_abis: one byte per ABI, written before the
+ * next probe can crash it. */
+static void _probe_child(int w)
+{
+#if defined(__x86_64__)
+	char ok = syscall(X32_SYSCALL_BIT | SYS_getpid) == getpid();
+	(void)!write(w, &ok, 1);
+	long r = IA32_NR_GETPID;
+	__asm__ volatile("int $0x80" : "+a"(r) : : "memory", "r8", "r9", "r10", "r11");
+	ok = r == getpid();
+	(void)!write(w, &ok, 1);
+#endif
+	_exit(0);
+}
+
+void filter_env_probe_abis(struct filter_env *env)
+{
+	char got[2] = { 1, 1 }; /* unknown: the ABI may run, keep it */
+	int p[2], st;
+
+	if (env->arch != SCMP_ARCH_X86_64 || pipe2(p, O_CLOEXEC) < 0)
+		return;
+	pid_t c = fork();
+	if (c == 0) {
+		(void)close(p[0]);
+		_probe_child(p[1]);
+	}
+	(void)close(p[1]);
+	if (c > 0) {
+		size_t n = 0;
+		ssize_t k;
+		while (n < 2 && ((k = read(p[0], got + n, 2 - n)) > 0 || (k < 0 && errno == EINTR)))
+			n += k > 0 ? (size_t)k : 0;
+		if (n < 1)
+			got[0] = 1;
+		if (n < 2) /* crashed in the ia32 probe (SIGSEGV: no ia32 emulation) */
+			got[1] = n == 1 ? 0 : 1;
+		while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+			;
+		/* a signal other than SIGSEGV (an outer filter's SIGSYS, an OOM
+		 * kill) says nothing about the kernel: keep the ABI */
+		if (n == 1 && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV))
+			got[1] = 1;
+	}
+	(void)close(p[0]);
+	env->x32_off = !got[0];
+	env->ia32_off = !got[1];
+}
+
 void filter_env_host(struct filter_env *ret)
 {
 	struct utsname u;
@@ -145,4 +203,5 @@ void filter_env_host(struct filter_env *ret)
 	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &ret->kmajor, &ret->kminor) != 2)
 		ret->kmajor = ret->kminor = 0;
 	ret->known = systab_linux61;
+	ret->x32_off = ret->ia32_off = false;
 }
