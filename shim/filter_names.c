@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Name tables for seccomp actions, operators and architectures. */
 #include <errno.h>
-#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,53 +145,57 @@ const char *filter_arch_go_name(uint32_t token)
 	return NULL;
 }
 
-/* The child of filter_env_probe_abis: one byte per ABI, written before the
- * next probe can crash it. */
-static void _probe_child(int w)
+/* What the probe child found: 1 runs, 0 does not, -1 not known (the child
+ * died before it could tell: an outer filter's SIGSYS, say). */
+struct abi_probe {
+	volatile int x32, ia32;
+};
+
+#define PROBE_SEGV_EXIT 3
+
+static void _on_segv(int sig)
 {
+	(void)sig;
+	_exit(PROBE_SEGV_EXIT);
+}
+
+/* Runs in a clone(CLONE_VM | CLONE_VFORK) child: no copy of hardrun's memory,
+ * its own signal handlers.  A kernel without ia32 emulation answers int $0x80
+ * with SIGSEGV, which the handler turns into an exit (no core dump). */
+static int _probe_child(void *arg)
+{
+	struct abi_probe *p = arg;
 #if defined(__x86_64__)
-	char ok = syscall(X32_SYSCALL_BIT | SYS_getpid) == getpid();
-	(void)!write(w, &ok, 1);
+	struct sigaction sa = { .sa_handler = _on_segv };
+	(void)sigaction(SIGSEGV, &sa, NULL);
+	p->x32 = syscall(X32_SYSCALL_BIT | SYS_getpid) == getpid();
 	long r = IA32_NR_GETPID;
 	__asm__ volatile("int $0x80" : "+a"(r) : : "memory", "r8", "r9", "r10", "r11");
-	ok = r == getpid();
-	(void)!write(w, &ok, 1);
+	p->ia32 = r == getpid();
+#else
+	(void)p;
 #endif
-	_exit(0);
+	return 0;
 }
 
 void filter_env_probe_abis(struct filter_env *env)
 {
-	char got[2] = { 1, 1 }; /* unknown: the ABI may run, keep it */
-	int p[2], st;
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct abi_probe p = { -1, -1 };
+	int st, saved = errno;
 
-	if (env->arch != SCMP_ARCH_X86_64 || pipe2(p, O_CLOEXEC) < 0)
+	if (env->arch != SCMP_ARCH_X86_64)
 		return;
-	pid_t c = fork();
-	if (c == 0) {
-		(void)close(p[0]);
-		_probe_child(p[1]);
-	}
-	(void)close(p[1]);
-	if (c > 0) {
-		size_t n = 0;
-		ssize_t k;
-		while (n < 2 && ((k = read(p[0], got + n, 2 - n)) > 0 || (k < 0 && errno == EINTR)))
-			n += k > 0 ? (size_t)k : 0;
-		if (n < 1)
-			got[0] = 1;
-		if (n < 2) /* crashed in the ia32 probe (SIGSEGV: no ia32 emulation) */
-			got[1] = n == 1 ? 0 : 1;
-		while (waitpid(c, &st, 0) < 0 && errno == EINTR)
-			;
-		/* a signal other than SIGSEGV (an outer filter's SIGSYS, an OOM
-		 * kill) says nothing about the kernel: keep the ABI */
-		if (n == 1 && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV))
-			got[1] = 1;
-	}
-	(void)close(p[0]);
-	env->x32_off = !got[0];
-	env->ia32_off = !got[1];
+	pid_t c = clone(_probe_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &p);
+	if (c < 0)
+		return;
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	if (p.ia32 < 0 && p.x32 >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == PROBE_SEGV_EXIT)
+		p.ia32 = 0;
+	env->x32_off = p.x32 == 0;
+	env->ia32_off = p.ia32 == 0;
+	errno = saved; /* the child shared our errno */
 }
 
 void filter_env_host(struct filter_env *ret)

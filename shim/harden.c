@@ -173,7 +173,7 @@ static int _save_spec(struct harden_ctx *c, struct err *e)
 	int r = json_dump(c->spec, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	return fs_write_atomic(c->config_path, text, len, c->config_mode, e);
+	return fs_write_atomic_sync(c->config_path, text, len, c->config_mode, FS_SYNC_FILE, e);
 }
 
 static void _undo(struct harden_ctx *c)
@@ -329,7 +329,7 @@ int harden_exec(const struct rt_args *a, const struct node_config *nc, struct er
 		return err_prefix(e, "exec process file %s", a->process);
 	if ((r = json_dump(process, false, &text, &len, e)) < 0)
 		return r;
-	return fs_write_atomic(a->process, text, len, st.st_mode & 07777, e);
+	return fs_write_atomic_sync(a->process, text, len, st.st_mode & 07777, FS_SYNC_FILE, e);
 }
 
 void harden_delete(const struct rt_args *a, const struct node_config *nc)

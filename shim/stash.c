@@ -94,5 +94,5 @@ int stash_save(const char *config_path, const struct json *fields, struct err *e
 	int r = json_dump(fields, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	return fs_write_atomic(path, text, len, 0600, e);
+	return fs_write_atomic_sync(path, text, len, 0600, FS_SYNC_FILE, e);
 }

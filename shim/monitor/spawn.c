@@ -57,7 +57,7 @@ static struct json *_opt_str(const char *s)
 int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 {
 	_cleanup_json_ struct json *o = json_new_object();
-	_cleanup_free_ char *buf = NULL, *path = NULL, *tmp = NULL;
+	_cleanup_free_ char *buf = NULL, *path = NULL;
 	size_t len;
 
 	if (!o || json_obj_set(o, "containerId", _opt_str(s->container_id)) < 0 ||
@@ -73,17 +73,12 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "annotations",
 			 s->annotations ? json_clone(s->annotations) : json_new_null()) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	int r = json_dump(o, true, &buf, &len, e);
+	int r = json_dump(o, false, &buf, &len, e);
 	if (r < 0)
 		return r;
-	if (asprintf(&path, "%s/monitor.json", s->state_dir) < 0 ||
-	    asprintf(&tmp, "%s/.monitor.json.tmp", s->state_dir) < 0)
+	if (asprintf(&path, "%s/monitor.json", s->state_dir) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	_cleanup_close_ int fd =
-		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0 || rename(tmp, path) < 0)
-		return err_set_sys(e, errno ? errno : EIO, "write %s", path);
-	return 0;
+	return fs_write_atomic_sync(path, buf, len, 0600, FS_SYNC_NONE, e);
 }
 
 static int _dup_str(const struct json *o, const char *k, char **ret)
