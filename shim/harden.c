@@ -42,6 +42,8 @@ struct harden_ctx {
 	const char *key; /* basename of state_dir: the container's key */
 	bool label_held;
 	bool state_created;
+	bool stash_written;
+	struct monitor_start monitor; /* started, not yet waited for */
 	pid_t monitor_pid;
 };
 
@@ -119,7 +121,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.recordings_dir = c->nc->recordings_dir,
 		.annotations = json_get(c->spec, "annotations"),
 	};
-	return monitor_spawn(&ms, &c->monitor_pid, e);
+	/* waited for in _run_steps, after the state files are written */
+	return monitor_spawn_start(&ms, &c->monitor, e);
 }
 
 static const struct {
@@ -178,12 +181,16 @@ static int _save_spec(struct harden_ctx *c, struct err *e)
 
 static void _undo(struct harden_ctx *c)
 {
+	if (c->monitor.ready_fd >= 0) /* started: learn its pid, to stop it */
+		(void)monitor_spawn_wait(&c->monitor, &c->monitor_pid, NULL);
 	if (c->monitor_pid > 0)
 		(void)kill(c->monitor_pid, SIGKILL); /* a grandchild: nothing to reap */
 	if (c->label_held)
 		(void)label_release(c->nc, c->key, NULL);
 	if (c->state_created)
 		(void)fs_rm_rf(c->state_dir, NULL);
+	if (c->stash_written)
+		stash_remove(c->config_path);
 }
 
 static int _run_steps(struct harden_ctx *c, struct err *e)
@@ -205,12 +212,18 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 		return r;
 	if ((r = stash_save(c->config_path, c->orig_fields, e)) < 0)
 		return r;
+	c->stash_written = r > 0;
+	/* config.json is written last, once the monitor listens: a create that
+	 * fails leaves it untouched */
+	if (c->monitor.ready_fd >= 0 &&
+	    (r = monitor_spawn_wait(&c->monitor, &c->monitor_pid, e)) < 0)
+		return err_prefix(e, "monitor");
 	return _save_spec(c, e);
 }
 
 int harden_create(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
-	struct harden_ctx c = { .a = a, .nc = nc };
+	struct harden_ctx c = { .a = a, .nc = nc, .monitor = { .ready_fd = -1, .child = -1 } };
 	int r = _load_spec(&c, e);
 	if (r < 0)
 		goto out;

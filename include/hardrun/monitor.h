@@ -6,9 +6,10 @@
  *   monitor_prepare()  - adds NOTIFY rules to the rendered linux.seccomp for
  *                        the mode (enforce/audit: rule syscalls; learn: all
  *                        but write) and sets listenerPath/listenerMetadata
- *   monitor_spawn()    - fork, setsid, stdio on /dev/null, all other fds
- *                        closed, exec `hardrun monitor --state DIR`; returns
- *                        once the socket listens (or fails with a reason)
+ *   monitor_spawn()    - posix_spawn (setsid, stdio on /dev/null, all other
+ *                        fds closed) of `hardrun-monitor --state DIR
+ *                        --detach`; returns once the socket listens (or
+ *                        fails with a reason)
  *
  * monitor side (`hardrun monitor`): accepts runc's connections (container
  * state JSON + the seccomp notify fd, SCM_RIGHTS), one per process runc
@@ -72,6 +73,15 @@ ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    const char *socket_path, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
+/* monitor_spawn in two halves, so that the caller works while the monitor
+ * starts: _start writes monitor.json and spawns it; _wait collects "ready"
+ * (its pid) or its error.  Every _start that succeeded needs one _wait. */
+struct monitor_start {
+	int ready_fd;
+	pid_t child;
+};
+int monitor_spawn_start(const struct monitor_spec *spec, struct monitor_start *ret, struct err *e);
+int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 
 /* `delete`: stop the container's monitor if it still runs and remove its

@@ -483,11 +483,22 @@ int monitor_main(int argc, char **argv)
 	};
 	struct err e = { 0 };
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--state") == 0)
-			state = argv[i + 1];
-		else if (strcmp(argv[i], "--ready-fd") == 0)
-			ready = atoi(argv[i + 1]);
+	bool detach = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--detach") == 0)
+			detach = true;
+		else if (i + 1 < argc && strcmp(argv[i], "--state") == 0)
+			state = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--ready-fd") == 0)
+			ready = atoi(argv[++i]);
+	}
+	/* --detach: leave the spawner's process tree (it reaps our parent) */
+	if (detach) {
+		pid_t p = fork();
+		if (p < 0)
+			_ready(ready, "ERR", "fork: cannot detach");
+		if (p != 0)
+			_exit(p < 0 ? 1 : 0);
 	}
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);

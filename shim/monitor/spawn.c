@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,31 +169,61 @@ static int _monitor_path(size_t i, char *buf, size_t size)
 	return 0;
 }
 
-/* The grandchild: new session, stdio on /dev/null, only the ready pipe kept. */
-static void _exec_monitor(const char *state_dir, int ready_w)
+/* The spawned process: a new session, stdio on /dev/null, the ready pipe as
+ * fd 3, every other fd closed, default signal mask.  posix_spawn runs it from
+ * a vfork-style child, so hardrun's memory is never copied. */
+static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, int ready_w)
 {
-	sigset_t all;
-	(void)sigemptyset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, NULL);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-		_exit(127);
-	if (ready_w != 3 && dup2(ready_w, 3) < 0) /* dup2 clears FD_CLOEXEC */
-		_exit(127);
-	if (ready_w == 3)
-		(void)fcntl(3, F_SETFD, 0);
-	(void)close_range(4, ~0u, 0);
-	char *const lean[] = {
-		MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3", NULL
-	};
-	char *const self[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
-			       "--ready-fd", "3",	NULL };
+	sigset_t none;
+	(void)sigemptyset(&none);
+	if (posix_spawn_file_actions_init(fa) != 0)
+		return -ENOMEM;
+	if (posix_spawnattr_init(at) != 0) {
+		(void)posix_spawn_file_actions_destroy(fa);
+		return -ENOMEM;
+	}
+	int r = posix_spawnattr_setflags(at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+	if (!r)
+		r = posix_spawnattr_setsigmask(at, &none);
+	for (int fd = 0; !r && fd < 3; fd++)
+		r = posix_spawn_file_actions_addopen(fa, fd, "/dev/null", O_RDWR, 0);
+	if (!r) /* dup2 onto itself clears FD_CLOEXEC too (glibc >= 2.29) */
+		r = posix_spawn_file_actions_adddup2(fa, ready_w, 3);
+	if (!r)
+		r = posix_spawn_file_actions_addclosefrom_np(fa, 4);
+	if (r) {
+		(void)posix_spawn_file_actions_destroy(fa);
+		(void)posix_spawnattr_destroy(at);
+		return -r;
+	}
+	return 0;
+}
+
+/* Spawn the lean monitor program (or, failing every candidate, `hardrun
+ * monitor`).  --detach: it forks once more and its parent exits at once, so
+ * the monitor is nobody's child (not runc's, not the shim's). */
+static int _spawn_monitor(const char *state_dir, int ready_w, pid_t *ret_child)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	extern char **environ;
+	char *const lean[] = { MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3",
+			       "--detach",   NULL };
+	char *const self[] = { "hardrun",    "monitor", "--state",  (char *)state_dir,
+			       "--ready-fd", "3",	"--detach", NULL };
 	char path[PATH_MAX];
-	for (size_t i = 0; i < 2; i++)
+	int r = _spawn_setup(&fa, &at, ready_w);
+	if (r < 0)
+		return r;
+	r = ENOENT;
+	for (size_t i = 0; i < 2 && r; i++)
 		if (_monitor_path(i, path, sizeof(path)) == 0)
-			execv(path, lean);
-	execv("/proc/self/exe", self);
-	_exit(127);
+			r = posix_spawn(ret_child, path, &fa, &at, lean, environ);
+	if (r)
+		r = posix_spawn(ret_child, "/proc/self/exe", &fa, &at, self, environ);
+	(void)posix_spawn_file_actions_destroy(&fa);
+	(void)posix_spawnattr_destroy(&at);
+	return -r;
 }
 
 static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
@@ -222,12 +253,13 @@ static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
 		       got ? buf : "exited before listening");
 }
 
-int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
+int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret, struct err *e)
 {
 	int p[2];
 	_cleanup_free_ char *root = strdup(s->state_dir);
 	char *slash = root ? strrchr(root, '/') : NULL;
 
+	*ret = (struct monitor_start){ .ready_fd = -1, .child = -1 };
 	if (!root)
 		return err_set(e, ENOMEM, "out of memory");
 	if (slash && slash != root) {
@@ -242,24 +274,36 @@ int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
 		return r;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set_sys(e, errno, "pipe");
-	_cleanup_close_ int rfd = p[0];
-	pid_t child = fork();
-	if (child < 0) {
-		(void)close(p[1]);
-		return err_set_sys(e, errno, "fork");
-	}
-	if (child == 0) {
-		(void)setsid();
-		pid_t g = fork();
-		if (g == 0)
-			_exec_monitor(s->state_dir, p[1]);
-		_exit(g < 0 ? 1 : 0);
-	}
+	r = _spawn_monitor(s->state_dir, p[1], &ret->child);
 	(void)close(p[1]);
-	int st;
-	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+	if (r < 0) {
+		(void)close(p[0]);
+		return err_set_sys(e, -r, "start the monitor");
+	}
+	ret->ready_fd = p[0];
+	return 0;
+}
+
+int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e)
+{
+	int status;
+	if (st->ready_fd < 0)
+		return err_set(e, EINVAL, "monitor was not started");
+	int r = _wait_ready(st->ready_fd, ret_pid, e);
+	(void)close(st->ready_fd);
+	st->ready_fd = -1;
+	/* the spawned process exits right after its --detach fork */
+	while (st->child > 0 && waitpid(st->child, &status, 0) < 0 && errno == EINTR)
 		;
-	return _wait_ready(rfd, ret_pid, e);
+	st->child = -1;
+	return r;
+}
+
+int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
+{
+	struct monitor_start st;
+	int r = monitor_spawn_start(s, &st, e);
+	return r < 0 ? r : monitor_spawn_wait(&st, ret_pid, e);
 }
 
 static bool _owns(const char *dir)
