@@ -278,7 +278,7 @@ expect_one() {
 	echo "status $status: $output"
 	[ "$status" != 0 ]
 	assert_log_error_line "$log" 0
-	tail -n 1 "$log" | jq -r .msg | grep -q "monitor failed to start: .*blocker/events.jsonl"
+	tail -n 1 "$log" | jq -r .msg | grep -q "monitor: .*blocker/events.jsonl: Not a directory"
 	[ "$(sha256sum <"$b/config.json")" = "$sum" ]
 	[ ! -e "$b/config.json.hardrun-orig" ]
 	[ -z "$(monitor_pids)" ]

@@ -213,10 +213,10 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 	if ((r = stash_save(c->config_path, c->orig_fields, e)) < 0)
 		return r;
 	c->stash_written = r > 0;
-	/* config.json is written last, once the monitor listens: a create that
-	 * fails leaves it untouched */
-	if (c->monitor.ready_fd >= 0 &&
-	    (r = monitor_spawn_wait(&c->monitor, &c->monitor_pid, e)) < 0)
+	/* config.json is written last; a monitor that has already failed fails
+	 * the create with its reason.  One still starting is not waited for:
+	 * its socket listens already (monitor_spawn_start). */
+	if (c->monitor.ready_fd >= 0 && (r = monitor_spawn_check(&c->monitor, e)) < 0)
 		return err_prefix(e, "monitor");
 	return _save_spec(c, e);
 }

@@ -94,7 +94,7 @@ int stash_save(const char *config_path, const struct json *fields, struct err *e
 	int r = json_dump(fields, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	r = fs_write_atomic_sync(path, text, len, 0600, FS_SYNC_FILE, e);
+	r = fs_write_atomic_sync(path, text, len, 0600, FS_SYNC_NONE, e);
 	return r < 0 ? r : 1;
 }
 

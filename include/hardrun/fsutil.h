@@ -10,7 +10,7 @@
 
 /* How much of an atomic replacement reaches the disk before it returns. */
 enum fs_sync {
-	FS_SYNC_NONE,	 /* runtime state under stateDir: gone at reboot anyway */
+	FS_SYNC_NONE,	 /* runtime state (stateDir, the stash): useless after a crash */
 	FS_SYNC_FILE,	 /* fsync the file before the rename (bundle files) */
 	FS_SYNC_DURABLE, /* and fsync the directory after it (profiles, recordings) */
 };

@@ -74,14 +74,20 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		    const char *socket_path, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 /* monitor_spawn in two halves, so that the caller works while the monitor
- * starts: _start writes monitor.json and spawns it; _wait collects "ready"
- * (its pid) or its error.  Every _start that succeeded needs one _wait. */
+ * starts.  _start writes monitor.json, opens what can fail (the listening
+ * socket, the events file, the exec log: runc's connect waits in the listen
+ * backlog until the monitor accepts) and spawns the monitor with them;
+ * posix_spawn reports a failed exec.  _wait collects "ready" (its pid) or
+ * its error; _check does so only if the answer is already there (0 when the
+ * monitor is still starting).  A _start that succeeded needs _wait or
+ * _check. */
 struct monitor_start {
 	int ready_fd;
 	pid_t child;
 };
 int monitor_spawn_start(const struct monitor_spec *spec, struct monitor_start *ret, struct err *e);
 int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e);
+int monitor_spawn_check(struct monitor_start *st, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 
 /* `delete`: stop the container's monitor if it still runs and remove its

@@ -220,5 +220,8 @@ void listener_conn_release(struct listener_conn *c);
  */
 #define RUNTIME_GONE_WAIT_MS 3000
 void monitor_state_finish(const struct monitor_spec *s, int wait_ms);
+/* Open (O_APPEND, creating parent dirs) the events file and the container's
+ * exec log <dir of the events file>/exec/<id>.jsonl. */
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e);
 
 #endif

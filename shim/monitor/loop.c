@@ -121,41 +121,6 @@ static int _known_binaries(struct mon *m, struct err *e)
 	return 0;
 }
 
-static int _mkdir_parents(const char *file)
-{
-	_cleanup_free_ char *d = strdup(file);
-	if (!d)
-		return -ENOMEM;
-	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
-static int _open_logs(struct mon *m, struct err *e)
-{
-	const char *ev =
-		m->spec.events_file ? m->spec.events_file : "/var/log/hardrun/events.jsonl";
-	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
-	if (!dir)
-		return err_set(e, ENOMEM, "out of memory");
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	(void)_mkdir_parents(ev);
-	m->events_fd = event_open(ev, e);
-	if (m->events_fd < 0)
-		return m->events_fd;
-	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", m->spec.container_id) < 0)
-		return err_set(e, ENOMEM, "out of memory");
-	(void)_mkdir_parents(exec);
-	m->exec_fd = event_open(exec, e);
-	return m->exec_fd < 0 ? m->exec_fd : 0;
-}
-
 /* Env of the container (KUBERNETES_SERVICE_*) and, in audit mode, the final filter. */
 static void _load_bundle(struct mon *m, const char *bundle)
 {
@@ -387,7 +352,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return r;
 	if ((r = eval_rules_from_profile(json_get(m->spec.profile_doc, "monitor"), &m->rules, e)) <
 		    0 ||
-	    (r = _known_binaries(m, e)) < 0 || (r = _open_logs(m, e)) < 0)
+	    (r = _known_binaries(m, e)) < 0 ||
+	    (m->events_fd < 0 &&
+	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
 	_context(m);
@@ -407,7 +374,8 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 	struct itimerspec one = { { 1, 0 }, { 1, 0 } };
 	if (m->epfd < 0 || m->tfd < 0 || timerfd_settime(m->tfd, 0, &one, NULL) < 0)
 		return err_set_sys(e, errno, "epoll/timerfd");
-	m->lfd = listener_open(m->spec.socket_path, e);
+	if (m->lfd < 0) /* not handed over by monitor_spawn */
+		m->lfd = listener_open(m->spec.socket_path, e);
 	if (m->lfd < 0)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
@@ -474,6 +442,22 @@ static void _ready(int fd, const char *word, const char *arg)
 	(void)close(fd);
 }
 
+/* --fds L,E,X: the listening socket, events file and exec log, opened by
+ * monitor_spawn (so that their errors fail the create, and the create need
+ * not wait for us). */
+static void _inherit_fds(struct mon *m, const char *arg)
+{
+	int l, ev, ex;
+	if (sscanf(arg, "%d,%d,%d", &l, &ev, &ex) != 3 || l < 3 || ev < 3 || ex < 3)
+		return;
+	m->lfd = l;
+	m->events_fd = ev;
+	m->exec_fd = ex;
+	(void)fcntl(l, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ev, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ex, F_SETFD, FD_CLOEXEC);
+}
+
 int monitor_main(int argc, char **argv)
 {
 	const char *state = NULL;
@@ -491,6 +475,8 @@ int monitor_main(int argc, char **argv)
 			state = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--ready-fd") == 0)
 			ready = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--fds") == 0)
+			_inherit_fds(&m, argv[++i]);
 	}
 	/* --detach: leave the spawner's process tree (it reaps our parent) */
 	if (detach) {

@@ -143,6 +143,44 @@ void monitor_spec_release(struct monitor_spec *s)
 #define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
 #endif
 
+static int _mkdir_parents(const char *file)
+{
+	_cleanup_free_ char *d = strdup(file);
+	if (!d)
+		return -ENOMEM;
+	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+{
+	const char *ev = s->events_file ? s->events_file : "/var/log/hardrun/events.jsonl";
+	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
+	if (!dir)
+		return err_set(e, ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	(void)_mkdir_parents(ev);
+	_cleanup_close_ int efd = event_open(ev, e);
+	if (efd < 0)
+		return efd;
+	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	(void)_mkdir_parents(exec);
+	int xfd = event_open(exec, e);
+	if (xfd < 0)
+		return xfd;
+	*ret_events = steal_fd(&efd);
+	*ret_exec = xfd;
+	return 0;
+}
+
 /* Candidate i for the lean monitor program: 0 = next to this binary (a build
  * tree, or an install with both in one dir), 1 = the libexec dir.  Only a
  * regular executable file counts; the last resort is `hardrun monitor`. */
@@ -169,10 +207,16 @@ static int _monitor_path(size_t i, char *buf, size_t size)
 	return 0;
 }
 
-/* The spawned process: a new session, stdio on /dev/null, the ready pipe as
- * fd 3, every other fd closed, default signal mask.  posix_spawn runs it from
+/* The spawned process: a new session, stdio on /dev/null, fds[] (ready pipe,
+ * listening socket, events file, exec log) as 3..6, every other fd closed,
+ * default signal mask.  posix_spawn runs it from
  * a vfork-style child, so hardrun's memory is never copied. */
-static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, int ready_w)
+#define SPAWN_FD_READY	3
+#define SPAWN_FD_LISTEN 4
+#define SPAWN_FD_EVENTS 5
+#define SPAWN_FD_EXEC	6
+
+static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, const int fds[4])
 {
 	sigset_t none;
 	(void)sigemptyset(&none);
@@ -187,10 +231,14 @@ static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, i
 		r = posix_spawnattr_setsigmask(at, &none);
 	for (int fd = 0; !r && fd < 3; fd++)
 		r = posix_spawn_file_actions_addopen(fa, fd, "/dev/null", O_RDWR, 0);
-	if (!r) /* dup2 onto itself clears FD_CLOEXEC too (glibc >= 2.29) */
-		r = posix_spawn_file_actions_adddup2(fa, ready_w, 3);
+	/* fds[] are >= 3 (0-2 are in use) but may sit on 3..6: move them up
+	 * first, then down to their places (dup2 clears FD_CLOEXEC) */
+	for (int i = 0; !r && i < 4; i++)
+		r = posix_spawn_file_actions_adddup2(fa, fds[i], 100 + i);
+	for (int i = 0; !r && i < 4; i++)
+		r = posix_spawn_file_actions_adddup2(fa, 100 + i, SPAWN_FD_READY + i);
 	if (!r)
-		r = posix_spawn_file_actions_addclosefrom_np(fa, 4);
+		r = posix_spawn_file_actions_addclosefrom_np(fa, SPAWN_FD_EXEC + 1);
 	if (r) {
 		(void)posix_spawn_file_actions_destroy(fa);
 		(void)posix_spawnattr_destroy(at);
@@ -202,17 +250,17 @@ static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, i
 /* Spawn the lean monitor program (or, failing every candidate, `hardrun
  * monitor`).  --detach: it forks once more and its parent exits at once, so
  * the monitor is nobody's child (not runc's, not the shim's). */
-static int _spawn_monitor(const char *state_dir, int ready_w, pid_t *ret_child)
+static int _spawn_monitor(const char *state_dir, const int fds[4], pid_t *ret_child)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	extern char **environ;
 	char *const lean[] = { MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3",
-			       "--detach",   NULL };
-	char *const self[] = { "hardrun",    "monitor", "--state",  (char *)state_dir,
-			       "--ready-fd", "3",	"--detach", NULL };
+			       "--fds",	     "4,5,6",	"--detach",	   NULL };
+	char *const self[] = { "hardrun", "monitor", "--state", (char *)state_dir, "--ready-fd",
+			       "3",	  "--fds",   "4,5,6",	"--detach",	   NULL };
 	char path[PATH_MAX];
-	int r = _spawn_setup(&fa, &at, ready_w);
+	int r = _spawn_setup(&fa, &at, fds);
 	if (r < 0)
 		return r;
 	r = ENOENT;
@@ -272,16 +320,37 @@ int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret,
 	int r = monitor_spec_write(s, e);
 	if (r < 0)
 		return r;
+	/* what can fail is opened here, where it fails the create */
+	_cleanup_close_ int lfd = listener_open(s->socket_path, e), efd = -1, xfd = -1;
+	if (lfd < 0)
+		return lfd;
+	if ((r = monitor_open_logs(s, &efd, &xfd, e)) < 0)
+		return r;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set_sys(e, errno, "pipe");
-	r = _spawn_monitor(s->state_dir, p[1], &ret->child);
+	int fds[4] = { p[1], lfd, efd, xfd };
+	r = _spawn_monitor(s->state_dir, fds, &ret->child);
 	(void)close(p[1]);
 	if (r < 0) {
 		(void)close(p[0]);
+		(void)unlink(s->socket_path);
 		return err_set_sys(e, -r, "start the monitor");
 	}
 	ret->ready_fd = p[0];
 	return 0;
+}
+
+int monitor_spawn_check(struct monitor_start *st, struct err *e)
+{
+	struct pollfd p = { st->ready_fd, POLLIN, 0 };
+	pid_t pid;
+	int status;
+
+	if (st->child > 0 && waitpid(st->child, &status, WNOHANG) == st->child)
+		st->child = -1;
+	if (st->ready_fd < 0 || poll(&p, 1, 0) <= 0)
+		return 0; /* still starting: runc's connect waits in the backlog */
+	return monitor_spawn_wait(st, &pid, e);
 }
 
 int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e)
