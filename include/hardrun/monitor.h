@@ -54,15 +54,18 @@ struct mon_call {
 	const char *name; /* syscall name for arch (libseccomp), "?" if unknown */
 	uint64_t args[6];
 	uint64_t ip;
-	int notify_fd; /* the fd it came from (for ID_VALID) */
-	int mem_fd;    /* /proc/<pid>/mem when already open, else -1 */
-	int session;   /* 0 = container init, n = n-th runc exec */
-	bool started;  /* the entrypoint's execve has happened for this session */
+	int notify_fd;	    /* the fd it came from (for ID_VALID) */
+	int mem_fd;	    /* /proc/<pid>/mem when already open, else -1 */
+	int session;	    /* 0 = container init, n = n-th runc exec */
+	bool started;	    /* the entrypoint's execve has happened for this session */
+	bool checked_later; /* the caller checks NOTIF_ID_VALID once after all
+			     * reads and before using them (mon_read_* skip it) */
 };
 
 /*
  * Pointer arguments: read from /proc/<pid>/mem, then checked with
- * SECCOMP_IOCTL_NOTIF_ID_VALID before use.  The result is evidence only
+ * SECCOMP_IOCTL_NOTIF_ID_VALID before use (by each read, or once by the
+ * caller after all of them: mon_call.checked_later).  The result is evidence only
  * (the target can change memory after the check): it may alert or deny,
  * never allow what the kernel would not.  Returns bytes read or -errno.
  */
