@@ -9,20 +9,29 @@
 # hardrun-baseline: defaultMode enforce, profile baseline: the config.json
 # rewrite, the seccomp filter and a per-container monitor (started, connected
 # to by runc, gone when the container is deleted).
+# runc-docker / hardrun-baseline-docker: the same bundle with Docker's default
+# filter in it, as a pod with seccompProfile RuntimeDefault arrives from
+# containerd (hardrun combines it with baseline).  Their ratio is the cost a
+# cluster sees when such a pod moves from runc to hardrun:
+#   start.ratio_vs_runc_docker hardrun-baseline-docker=...
 set -euo pipefail
 source "$(dirname "$0")/lib.bash"
 
 N="${BENCH_N:-100}"
 WARMUP="${BENCH_WARMUP:-3}"
 
+# Adding a row is all it takes to benchmark another configuration.
 # Variants, one a line: name|binary|node config JSON merged over the defaults
-# (hardrun variants only; empty for plain runtimes).  Adding a row is all it
-# takes to benchmark another configuration.
+# (hardrun variants only; empty for plain runtimes)|the bundle's own seccomp
+# filter ("" none, "docker" Docker's default).
+BASE='{"defaultMode":"enforce","defaultProfile":"baseline"}'
 VARIANTS=(
-	"runc|$RUNC|"
-	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}"
-	"hardrun-baseline|$HARDRUN|{\"defaultMode\":\"enforce\",\"defaultProfile\":\"baseline\"}"
-	"crun|$CRUN|"
+	"runc|$RUNC||"
+	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}|"
+	"hardrun-baseline|$HARDRUN|$BASE|"
+	"runc-docker|$RUNC||docker"
+	"hardrun-baseline-docker|$HARDRUN|$BASE|docker"
+	"crun|$CRUN||"
 )
 
 W="$(mktemp -d /tmp/hardrun-bench-start.XXXXXX)"
@@ -39,15 +48,25 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_rootfs
+# Docker's default filter: baseline's export without hardrun's own additions
+# (ENOSYS for syscalls newer than Docker's list), on Docker's 3 architectures
+bench_node_config "$W/export.json" '{}'
+HARDRUN_CONFIG="$W/export.json" "$HARDRUN" profile export baseline --format oci | jq '
+	.syscalls |= map(if .action == "SCMP_ACT_ERRNO" and (.errnoRet // 0) == 38
+		then .names |= map(select(. == "clone3")) else . end
+		| select(.names | length > 0))
+	| .architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]' >"$W/docker.json"
 names=() bins=() confs=() skipped=""
 for v in "${VARIANTS[@]}"; do
-	IFS='|' read -r name bin conf <<<"$v"
+	IFS='|' read -r name bin conf filter <<<"$v"
 	if [ -z "$bin" ] || [ ! -x "$bin" ]; then
 		echo "# start: skipping $name: ${bin:-binary} not found" >&2
 		continue
 	fi
 	mkdir -p "$W/$name"
 	make_bundle "$W/$name/bundle" /bin/true
+	[ "$filter" != docker ] ||
+		bundle_edit "$W/$name/bundle" '.linux.seccomp = $f[0]' --slurpfile f "$W/docker.json"
 	cp "$W/$name/bundle/config.json" "$W/$name/config.orig"
 	bench_node_config "$W/$name/node.json" "$conf"
 	: >"$W/$name/samples"
@@ -105,8 +124,15 @@ for ((i = 0; i < k; i++)); do
 	line_p90+=" ${names[$i]}=$p"
 	cp "$W/${names[$i]}/samples" "$BENCH_RESULTS/start-$stamp-${names[$i]}.us"
 done
-base=""
-for ((i = 0; i < k; i++)); do [ "${names[$i]}" = runc ] && base="${med[$i]}"; done
+base="" base_docker="" line_docker=""
+for ((i = 0; i < k; i++)); do
+	[ "${names[$i]}" = runc ] && base="${med[$i]}"
+	[ "${names[$i]}" = runc-docker ] && base_docker="${med[$i]}"
+done
+for ((i = 0; i < k; i++)); do
+	[ -n "$base_docker" ] && [ "${names[$i]}" = hardrun-baseline-docker ] &&
+		line_docker+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_docker" 'BEGIN { printf "%.3f", a / b }')"
+done
 if [ -n "$base" ]; then
 	for ((i = 0; i < k; i++)); do
 		[ "${names[$i]}" = runc ] && continue
@@ -117,4 +143,5 @@ echo "start.n $N"
 echo "start.median_ms$line_med"
 echo "start.p90_ms$line_p90"
 [ -z "$line_ratio" ] || echo "start.ratio_vs_runc$line_ratio"
+[ -z "$line_docker" ] || echo "start.ratio_vs_runc_docker$line_docker"
 [ -z "$skipped" ] || echo "start.skipped$skipped"

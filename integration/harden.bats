@@ -476,6 +476,39 @@ assert_same_as_init() {
 	[ -n "$(val userns)" ] && [ "$(val userns)" != ok ] # and baseline's too
 }
 
+# The filter keeps the 32-bit ABIs wherever the kernel runs them, so 32-bit
+# programs work hardened as under runc; an ABI the kernel lacks (here: x32,
+# and ia32 where int $0x80 is refused) leaves the filter, and a call of it
+# still fails.
+@test "compat ABIs: kept where the kernel runs them, dropped where it does not" {
+	local b="$BATS_TEST_TMPDIR/b" id abi arches
+	hbundle_sh "$b" "$STATUS; hrprobe ia32 x32; true" --annotation profile.hardrun.io/POD=baseline
+	run_in runc "$b"
+	local -A under_runc=([ia32]="$(val ia32)" [x32]="$(val x32)")
+	[ -n "${under_runc[ia32]}" ] && [ -n "${under_runc[x32]}" ]
+	run_in hardrun "$b"
+	[ "$(field Seccomp)" = 2 ]
+	id="$(new_id abi)"
+	cp "$b/config.json" "$b/config.json.orig"
+	rt hardrun create --bundle "$b" "$id" </dev/null
+	arches="$(jq -c .linux.seccomp.architectures "$b/config.json")"
+	rt hardrun delete -f "$id"
+	mv "$b/config.json.orig" "$b/config.json"
+	echo "runc: ia32=${under_runc[ia32]} x32=${under_runc[x32]}; hardened: $arches"
+	for abi in ia32:SCMP_ARCH_X86 x32:SCMP_ARCH_X32; do
+		local name="${abi%%:*}" scmp="${abi#*:}" ours
+		ours="$(val "$name")"
+		if [ "${under_runc[$name]}" = ok ]; then
+			[ "$ours" = ok ] # works under runc: works hardened
+			jq -e --arg a "$scmp" 'index($a) != null' <<<"$arches"
+		else
+			[ -n "$ours" ] && [ "$ours" != ok ] # still refused
+			jq -e --arg a "$scmp" 'index($a) == null' <<<"$arches"
+		fi
+	done
+	jq -e 'index("SCMP_ARCH_X86_64") != null' <<<"$arches"
+}
+
 # ---------------------------------------------------------- bad annotations --
 
 # expect_rejected NEEDLE BUNDLE: `hardrun create` of BUNDLE fails with an error

@@ -264,3 +264,24 @@ expect_one() {
 	[ -z "$(monitor_pids)" ]
 	[ -z "$(container_dirs)" ]
 }
+
+@test "monitor: a monitor that cannot start fails the create with its reason, nothing left" {
+	# the events file's directory is a regular file: the monitor's setup fails
+	: >"$BATS_TEST_TMPDIR/blocker"
+	jq --arg f "$BATS_TEST_TMPDIR/blocker/events.jsonl" '.eventsFile = $f' "$HARDRUN_CONFIG" \
+		>"$BATS_TEST_TMPDIR/node.json"
+	export HARDRUN_CONFIG="$BATS_TEST_TMPDIR/node.json"
+	bundle nomon 'true'
+	local b="$BATS_TEST_TMPDIR/b/nomon" log="$BATS_TEST_TMPDIR/create.log" sum
+	sum="$(sha256sum <"$b/config.json")"
+	run hr --log "$log" create --bundle "$b" nomon </dev/null
+	echo "status $status: $output"
+	[ "$status" != 0 ]
+	assert_log_error_line "$log" 0
+	tail -n 1 "$log" | jq -r .msg | grep -q "monitor: .*blocker/events.jsonl: Not a directory"
+	[ "$(sha256sum <"$b/config.json")" = "$sum" ]
+	[ ! -e "$b/config.json.hardrun-orig" ]
+	[ -z "$(monitor_pids)" ]
+	[ -z "$(container_dirs)" ]
+	! "$RUNC" --root "$ROOT" state nomon >/dev/null 2>&1
+}

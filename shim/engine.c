@@ -72,6 +72,10 @@ static int _seccomp(struct json *linux_, const struct json *process, const struc
 		if (r < 0)
 			return err_prefix(e, "combining with the bundle's seccomp filter");
 	}
+	struct filter_env env;
+	filter_env_host(&env);
+	filter_env_probe_abis(&env);
+	filter_trim_arches(merged ? merged : ours, &env);
 	if (json_obj_set(linux_, "seccomp",
 			 merged ? steal_pointer(&merged) : steal_pointer(&ours)) < 0)
 		return err_set(e, ENOMEM, "out of memory");

@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Name tables for seccomp actions, operators and architectures. */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
 #include "hardrun/filter.h"
+
+#define X32_SYSCALL_BIT 0x40000000L
+#define IA32_NR_GETPID	20
 
 static const char *const _act_names[FA__COUNT] = {
 	[FA_ALLOW] = "SCMP_ACT_ALLOW",
@@ -136,6 +145,59 @@ const char *filter_arch_go_name(uint32_t token)
 	return NULL;
 }
 
+/* What the probe child found: 1 runs, 0 does not, -1 not known (the child
+ * died before it could tell: an outer filter's SIGSYS, say). */
+struct abi_probe {
+	volatile int x32, ia32;
+};
+
+#define PROBE_SEGV_EXIT 3
+
+static void _on_segv(int sig)
+{
+	(void)sig;
+	_exit(PROBE_SEGV_EXIT);
+}
+
+/* Runs in a clone(CLONE_VM | CLONE_VFORK) child: no copy of hardrun's memory,
+ * its own signal handlers.  A kernel without ia32 emulation answers int $0x80
+ * with SIGSEGV, which the handler turns into an exit (no core dump). */
+static int _probe_child(void *arg)
+{
+	struct abi_probe *p = arg;
+#if defined(__x86_64__)
+	struct sigaction sa = { .sa_handler = _on_segv };
+	(void)sigaction(SIGSEGV, &sa, NULL);
+	p->x32 = syscall(X32_SYSCALL_BIT | SYS_getpid) == getpid();
+	long r = IA32_NR_GETPID;
+	__asm__ volatile("int $0x80" : "+a"(r) : : "memory", "r8", "r9", "r10", "r11");
+	p->ia32 = r == getpid();
+#else
+	(void)p;
+#endif
+	return 0;
+}
+
+void filter_env_probe_abis(struct filter_env *env)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct abi_probe p = { -1, -1 };
+	int st, saved = errno;
+
+	if (env->arch != SCMP_ARCH_X86_64)
+		return;
+	pid_t c = clone(_probe_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &p);
+	if (c < 0)
+		return;
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	if (p.ia32 < 0 && p.x32 >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == PROBE_SEGV_EXIT)
+		p.ia32 = 0;
+	env->x32_off = p.x32 == 0;
+	env->ia32_off = p.ia32 == 0;
+	errno = saved; /* the child shared our errno */
+}
+
 void filter_env_host(struct filter_env *ret)
 {
 	struct utsname u;
@@ -145,4 +207,5 @@ void filter_env_host(struct filter_env *ret)
 	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &ret->kmajor, &ret->kminor) != 2)
 		ret->kmajor = ret->kminor = 0;
 	ret->known = systab_linux61;
+	ret->x32_off = ret->ia32_off = false;
 }

@@ -157,6 +157,20 @@ int filter_render_env(const struct json *sec, uint64_t caps, const struct filter
 	return r;
 }
 
+void filter_trim_arches(struct json *oci, const struct filter_env *env)
+{
+	struct json *a = json_get(oci, "architectures");
+
+	if (!json_is(a, JSON_ARRAY))
+		return;
+	for (size_t i = a->n; i-- > 0 && a->n > 1;) {
+		const char *n = json_string(a->items[i]) ?: "";
+		if ((env->x32_off && strcmp(n, "SCMP_ARCH_X32") == 0) ||
+		    (env->ia32_off && strcmp(n, "SCMP_ARCH_X86") == 0))
+			json_arr_remove(a, i);
+	}
+}
+
 int filter_render(const struct json *sec, uint64_t caps, struct json **ret_oci, struct err *e)
 {
 	struct filter_env env;

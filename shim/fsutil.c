@@ -46,6 +46,12 @@ static int _fsync_parent(const char *path)
 
 int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct err *e)
 {
+	return fs_write_atomic_sync(path, buf, len, mode, FS_SYNC_DURABLE, e);
+}
+
+int fs_write_atomic_sync(const char *path, const void *buf, size_t len, mode_t mode,
+			 enum fs_sync sync, struct err *e)
+{
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -67,7 +73,7 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 		goto out_unlink;
 	}
 	r = _write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync >= FS_SYNC_FILE && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		r = err_set_sys(e, -r, "write %s", tmp);
@@ -77,7 +83,8 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 		r = err_set_sys(e, errno, "rename %s to %s", tmp, path);
 		goto out_unlink;
 	}
-	(void)_fsync_parent(path);
+	if (sync >= FS_SYNC_DURABLE)
+		(void)_fsync_parent(path);
 	return 0;
 out_unlink:
 	(void)unlink(tmp);

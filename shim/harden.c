@@ -43,6 +43,9 @@ struct harden_ctx {
 	const char *key; /* basename of state_dir: the container's key */
 	bool label_held;
 	bool state_created;
+	bool stash_written;
+	struct monitor_start monitor; /* started, not yet waited for */
+	enum monitor_mechanism mech;
 	pid_t monitor_pid;
 };
 
@@ -101,7 +104,7 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 static int _step_monitor(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *sock = NULL, *bundle = NULL;
-	enum monitor_mechanism mech;
+	enum monitor_mechanism mech = MONITOR_MECH_NOTIFY;
 	if (!c->pol.monitor)
 		return 0;
 	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0 ||
@@ -110,6 +113,7 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	int r = monitor_mechanism_for(c->nc, &c->pol, c->prof, &mech, e);
 	if (r < 0)
 		return r;
+	c->mech = mech;
 	r = monitor_prepare(c->spec, &c->pol, c->prof, mech, sock, e);
 	if (r < 0)
 		return r;
@@ -128,7 +132,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
 		.bundle = bundle,
 	};
-	return monitor_spawn(&ms, &c->monitor_pid, e);
+	/* waited for in _run_steps, after the state files are written */
+	return monitor_spawn_start(&ms, &c->monitor, e);
 }
 
 static const struct {
@@ -182,17 +187,21 @@ static int _save_spec(struct harden_ctx *c, struct err *e)
 	int r = json_dump(c->spec, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	return fs_write_atomic(c->config_path, text, len, c->config_mode, e);
+	return fs_write_atomic_sync(c->config_path, text, len, c->config_mode, FS_SYNC_FILE, e);
 }
 
 static void _undo(struct harden_ctx *c)
 {
+	if (c->monitor.ready_fd >= 0) /* started: learn its pid, to stop it */
+		(void)monitor_spawn_wait(&c->monitor, &c->monitor_pid, NULL);
 	if (c->monitor_pid > 0)
 		(void)kill(c->monitor_pid, SIGKILL); /* a grandchild: nothing to reap */
 	if (c->label_held)
 		(void)label_release(c->nc, c->key, NULL);
 	if (c->state_created)
 		(void)fs_rm_rf(c->state_dir, NULL);
+	if (c->stash_written)
+		stash_remove(c->config_path);
 }
 
 static int _run_steps(struct harden_ctx *c, struct err *e)
@@ -214,12 +223,24 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 		return r;
 	if ((r = stash_save(c->config_path, c->orig_fields, e)) < 0)
 		return r;
+	c->stash_written = r > 0;
+	/* config.json is written last; a monitor that has already failed fails
+	 * the create with its reason.  One still starting is not waited for:
+	 * its socket listens already (monitor_spawn_start). */
+	if (c->monitor.ready_fd >= 0 && c->mech == MONITOR_MECH_PTRACE) {
+		/* ptrace: the monitor is ready once it has seized us, and the
+		 * runtime must start traced: wait for it */
+		if ((r = monitor_spawn_wait(&c->monitor, &c->monitor_pid, e)) < 0)
+			return err_prefix(e, "monitor");
+	} else if (c->monitor.ready_fd >= 0 && (r = monitor_spawn_check(&c->monitor, e)) < 0) {
+		return err_prefix(e, "monitor");
+	}
 	return _save_spec(c, e);
 }
 
 int harden_create(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
-	struct harden_ctx c = { .a = a, .nc = nc };
+	struct harden_ctx c = { .a = a, .nc = nc, .monitor = { .ready_fd = -1, .child = -1 } };
 	int r = _load_spec(&c, e);
 	if (r < 0)
 		goto out;
@@ -327,7 +348,7 @@ static int _exec_process(const struct rt_args *a, const struct json *saved, stru
 		return err_prefix(e, "exec process file %s", a->process);
 	if ((r = json_dump(process, false, &text, &len, e)) < 0)
 		return r;
-	return fs_write_atomic(a->process, text, len, st.st_mode & 07777, e);
+	return fs_write_atomic_sync(a->process, text, len, st.st_mode & 07777, FS_SYNC_FILE, e);
 }
 
 int harden_exec(const struct rt_args *a, const struct node_config *nc, struct err *e)

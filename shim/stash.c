@@ -94,5 +94,13 @@ int stash_save(const char *config_path, const struct json *fields, struct err *e
 	int r = json_dump(fields, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	return fs_write_atomic(path, text, len, 0600, e);
+	r = fs_write_atomic_sync(path, text, len, 0600, FS_SYNC_NONE, e);
+	return r < 0 ? r : 1;
+}
+
+void stash_remove(const char *config_path)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s%s", config_path, STASH_SUFFIX) >= 0)
+		(void)unlink(path);
 }

@@ -85,7 +85,7 @@ int state_save_hardening(const char *dir, const struct json *spec, struct err *e
 		return r;
 	if (asprintf(&path, "%s/%s", dir, HARDENING_FILE) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	return fs_write_atomic(path, text, len, 0600, e);
+	return fs_write_atomic_sync(path, text, len, 0600, FS_SYNC_NONE, e);
 }
 
 int state_load_hardening(const char *dir, struct json **ret, struct err *e)

@@ -52,6 +52,29 @@ START_TEST(test_atomic_replace_keeps_mode)
 }
 END_TEST
 
+/* Every sync level replaces atomically: content, mode, no temp file left. */
+START_TEST(test_atomic_sync_levels)
+{
+	static const enum fs_sync levels[] = { FS_SYNC_NONE, FS_SYNC_FILE, FS_SYNC_DURABLE };
+	char path[512], want[16];
+	(void)snprintf(path, sizeof(path), "%s/state.json", dir);
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		int n = snprintf(want, sizeof(want), "level-%zu", i);
+		ck_assert_int_eq(fs_write_atomic_sync(path, want, (size_t)n, 0600, levels[i], NULL),
+				 0);
+		char *text = NULL;
+		size_t len;
+		struct stat st;
+		ck_assert_int_eq(fs_read_file(path, 100, &text, &len, NULL), 0);
+		ck_assert_str_eq(text, want);
+		free(text);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_eq(st.st_mode & 07777, 0600);
+		ck_assert_int_eq(_count_entries(dir), 1);
+	}
+}
+END_TEST
+
 START_TEST(test_atomic_failure_leaves_original)
 {
 	char path[512], sub[256];
@@ -123,6 +146,7 @@ int main(void)
 	TCase *tc = tcase_create("files");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_atomic_replace_keeps_mode);
+	tcase_add_test(tc, test_atomic_sync_levels);
 	tcase_add_test(tc, test_atomic_failure_leaves_original);
 	tcase_add_test(tc, test_log_json_line);
 	tcase_add_test(tc, test_log_text_line);

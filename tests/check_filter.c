@@ -41,7 +41,7 @@ static struct profile *_builtin(const char *name)
 	return p;
 }
 
-static const struct filter_env _env61 = { SCMP_ARCH_X86_64, 6, 1, systab_linux61 };
+static const struct filter_env _env61 = { SCMP_ARCH_X86_64, 6, 1, systab_linux61, false, false };
 
 /* What the filter does for name(args): the action of the matching rules
  * (they must agree: hardrun never writes overlapping rules of two actions). */
@@ -217,7 +217,7 @@ END_TEST
 START_TEST(test_enosys_newer)
 {
 	static const char *const small[] = { "read", "write", "clone", NULL };
-	struct filter_env env = { SCMP_ARCH_X86_64, 6, 1, small };
+	struct filter_env env = { SCMP_ARCH_X86_64, 6, 1, small, false, false };
 	struct json *sec =
 		_parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
 		       "[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\",\"statx\"],"
@@ -520,6 +520,33 @@ START_TEST(test_engine_apply)
 }
 END_TEST
 
+/* A compat ABI leaves the filter only when the kernel does not run it, and
+ * never as the last architecture. */
+START_TEST(test_trim_abis)
+{
+	struct filter_env on = _env61, x32 = _env61, both = _env61;
+	x32.x32_off = both.x32_off = both.ia32_off = true;
+	struct json *a = _parse("{\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+				"\"SCMP_ARCH_X32\"]}");
+	struct json *only = _parse("{\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}");
+
+	filter_trim_arches(a, &on);
+	ck_assert_uint_eq(json_get(a, "architectures")->n, 3);
+	filter_trim_arches(a, &x32);
+	const struct json *arr = json_get(a, "architectures");
+	ck_assert_uint_eq(arr->n, 2);
+	ck_assert_str_eq(json_string(arr->items[0]), "SCMP_ARCH_X86_64");
+	ck_assert_str_eq(json_string(arr->items[1]), "SCMP_ARCH_X86");
+	filter_trim_arches(a, &both);
+	ck_assert_uint_eq(arr->n, 1);
+	ck_assert_str_eq(json_string(arr->items[0]), "SCMP_ARCH_X86_64");
+	filter_trim_arches(only, &both);
+	ck_assert_uint_eq(json_get(only, "architectures")->n, 1);
+	json_free(a);
+	json_free(only);
+}
+END_TEST
+
 /* systab_contains bisects: the table must stay sorted and unique. */
 START_TEST(test_systab_sorted)
 {
@@ -553,6 +580,7 @@ int main(void)
 	tcase_add_test(tc, test_export);
 	tcase_add_test(tc, test_engine_apply);
 	tcase_add_test(tc, test_systab_sorted);
+	tcase_add_test(tc, test_trim_abis);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

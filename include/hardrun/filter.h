@@ -122,6 +122,8 @@ struct filter_env {
 	uint32_t arch;		  /* SCMP_ARCH_* of the native architecture */
 	unsigned kmajor, kminor;  /* running kernel */
 	const char *const *known; /* hardrun's syscall table (NULL-terminated) */
+	bool x32_off;		  /* the kernel does not run x32 syscalls */
+	bool ia32_off;		  /* ... nor 32-bit x86 ones (int $0x80) */
 };
 
 /* ---- names ---- */
@@ -136,8 +138,12 @@ const char *filter_arch_scmp_name(uint32_t token);
 /* Go/moby names ("amd64", "x86", "386", "arm64", ...) -> token; 0 when unknown. */
 uint32_t filter_arch_from_go(const char *go_name);
 const char *filter_arch_go_name(uint32_t token);
-/* The host: native arch, uname kernel version, systab_linux61. */
+/* The host: native arch, uname kernel version, systab_linux61 (ABIs: on). */
 void filter_env_host(struct filter_env *ret);
+/* Which compat ABIs the kernel runs on x86_64: x32 getpid and int $0x80
+ * getpid, tried in a child (a kernel without ia32 emulation answers int $0x80
+ * with SIGSEGV).  Anything but a clear "no" keeps the ABI on. */
+void filter_env_probe_abis(struct filter_env *env);
 
 /* hardrun's own syscall table: the x86_64 names of Linux 6.1. */
 extern const char *const systab_linux61[];
@@ -168,6 +174,13 @@ int filter_render_env(const struct json *profile_seccomp, uint64_t final_caps,
 		      const struct filter_env *env, struct json **ret_oci, struct err *e);
 int filter_combine(const struct json *existing_oci, const struct json *ours, struct json **ret,
 		   struct err *e);
+/* A container's final filter: drop SCMP_ARCH_X32 / SCMP_ARCH_X86 from its
+ * architectures when the kernel does not run that ABI (env->x32_off,
+ * env->ia32_off), never the last one.  Those parts of the filter are dead
+ * code then, and each is a third of what runc compiles at every start.  A
+ * call of that ABI is refused by the filter (bad architecture: the process is
+ * killed) instead of by the kernel. */
+void filter_trim_arches(struct json *oci, const struct filter_env *env);
 
 /* ---- import / export ---- */
 /* moby/docker seccomp JSON (archMap or architectures, names or name,

@@ -8,12 +8,22 @@
 
 #include "hardrun/err.h"
 
+/* How much of an atomic replacement reaches the disk before it returns. */
+enum fs_sync {
+	FS_SYNC_NONE,	 /* runtime state (stateDir, the stash): useless after a crash */
+	FS_SYNC_FILE,	 /* fsync the file before the rename (bundle files) */
+	FS_SYNC_DURABLE, /* and fsync the directory after it (profiles, recordings) */
+};
+
 /*
  * Replace path with buf atomically: a temp file in the same directory
  * (O_CLOEXEC|O_EXCL), fchmod to mode, write, fsync, rename, fsync of the
  * directory.  On failure the temp file is removed and path is untouched.
+ * Readers see the old or the new content, never a part, at every sync level.
  */
 int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct err *e);
+int fs_write_atomic_sync(const char *path, const void *buf, size_t len, mode_t mode,
+			 enum fs_sync sync, struct err *e);
 
 /* Read a whole regular file of at most max bytes; *ret is NUL-terminated. */
 int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct err *e);

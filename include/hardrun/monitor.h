@@ -6,9 +6,10 @@
  *   monitor_prepare()  - adds NOTIFY rules to the rendered linux.seccomp for
  *                        the mode (enforce/audit: rule syscalls; learn: all
  *                        but write) and sets listenerPath/listenerMetadata
- *   monitor_spawn()    - fork, setsid, stdio on /dev/null, all other fds
- *                        closed, exec `hardrun monitor --state DIR`; returns
- *                        once the socket listens (or fails with a reason)
+ *   monitor_spawn()    - posix_spawn (setsid, stdio on /dev/null, all other
+ *                        fds closed) of `hardrun-monitor --state DIR
+ *                        --detach`; returns once the socket listens (or
+ *                        fails with a reason)
  *
  * monitor side (`hardrun monitor`): accepts runc's connections (container
  * state JSON + the seccomp notify fd, SCM_RIGHTS), one per process runc
@@ -56,15 +57,18 @@ struct mon_call {
 	const char *name; /* syscall name for arch (libseccomp), "?" if unknown */
 	uint64_t args[6];
 	uint64_t ip;
-	int notify_fd; /* the fd it came from (for ID_VALID); -1: a ptrace-stopped tracee */
-	int mem_fd;    /* /proc/<pid>/mem when already open, else -1 */
-	int session;   /* 0 = container init, n = n-th runc exec */
-	bool started;  /* the entrypoint's execve has happened for this session */
+	int notify_fd;	    /* the fd it came from (for ID_VALID); -1: a ptrace-stopped tracee */
+	int mem_fd;	    /* /proc/<pid>/mem when already open, else -1 */
+	int session;	    /* 0 = container init, n = n-th runc exec */
+	bool started;	    /* the entrypoint's execve has happened for this session */
+	bool checked_later; /* the caller checks NOTIF_ID_VALID once after all
+			     * reads and before using them (mon_read_* skip it) */
 };
 
 /*
  * Pointer arguments: read from /proc/<pid>/mem, then checked with
- * SECCOMP_IOCTL_NOTIF_ID_VALID before use.  The result is evidence only
+ * SECCOMP_IOCTL_NOTIF_ID_VALID before use (by each read, or once by the
+ * caller after all of them: mon_call.checked_later).  The result is evidence only
  * (the target can change memory after the check): it may alert or deny,
  * never allow what the kernel would not.  Returns bytes read or -errno.
  */
@@ -101,6 +105,21 @@ int monitor_mechanism_for(const struct node_config *nc, const struct policy *pol
  * monitored calls with ENOSYS). */
 int monitor_exec_attach(const char *container_state_dir, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
+/* monitor_spawn in two halves, so that the caller works while the monitor
+ * starts.  _start writes monitor.json, opens what can fail (the listening
+ * socket, the events file, the exec log: runc's connect waits in the listen
+ * backlog until the monitor accepts) and spawns the monitor with them;
+ * posix_spawn reports a failed exec.  _wait collects "ready" (its pid) or
+ * its error; _check does so only if the answer is already there (0 when the
+ * monitor is still starting).  A _start that succeeded needs _wait or
+ * _check. */
+struct monitor_start {
+	int ready_fd;
+	pid_t child;
+};
+int monitor_spawn_start(const struct monitor_spec *spec, struct monitor_start *ret, struct err *e);
+int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e);
+int monitor_spawn_check(struct monitor_start *st, struct err *e);
 int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 
 /* `delete`: stop the container's monitor if it still runs and remove its

@@ -155,6 +155,11 @@ bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
 /* ---- procinfo.c ---- */
 
 int procinfo_read(pid_t pid, struct mon_proc *ret);
+/* Parts of procinfo_read, for the notification hot path: PI_IDENT (comm,
+ * cmdline: gone once an execve goes on), PI_CONTEXT (ppid, uid, exe, cwd),
+ * PI_PARENT (the parent's comm and cmdline; needs ppid).  Adds to *ret. */
+enum { PI_IDENT = 1, PI_CONTEXT = 2, PI_PARENT = 4, PI_ALL = 7 };
+void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret);
 /* Fill evidence for c (reads memory, fds; validates the notification id). */
 void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char *const *known,
 		       struct mon_evidence *ret);
@@ -253,5 +258,8 @@ int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
  */
 #define RUNTIME_GONE_WAIT_MS 3000
 void monitor_state_finish(const struct monitor_spec *s, int wait_ms);
+/* Open (O_APPEND, creating parent dirs) the events file and the container's
+ * exec log <dir of the events file>/exec/<id>.jsonl. */
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e);
 
 #endif

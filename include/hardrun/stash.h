@@ -21,7 +21,10 @@
  * fields of spec as they now are (to be saved by stash_save). */
 int stash_restore(const char *config_path, struct json *spec, struct json **ret_fields,
 		  struct err *e);
-/* Write the stash (atomically) unless one exists already. */
+/* Write the stash (atomically) unless one exists already: 1 written, 0 one
+ * was there. */
 int stash_save(const char *config_path, const struct json *fields, struct err *e);
+/* Undo a stash_save that returned 1 (a create that failed after it). */
+void stash_remove(const char *config_path);
 
 #endif

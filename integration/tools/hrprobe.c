@@ -8,6 +8,10 @@
  *   userns   unshare(CLONE_NEWUSER)
  *   mntns    unshare(CLONE_NEWNS)
  *   mkdir    mkdir("/tmp/hrprobe.d") (removed again on success)
+ *   ia32     getpid through int $0x80 (the 32-bit ABI), in a child
+ *   x32      getpid with the x32 bit, in a child
+ *            (both: "killed" when a signal ends the child: SIGSYS from a
+ *            filter without that ABI, SIGSEGV from a kernel without it)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +28,9 @@
 #include <unistd.h>
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
+#define X32_SYSCALL_BIT		    0x40000000L
+#define OP_KILLED		    10000 /* not an errno: the child died of a signal */
+#define IA32_NR_GETPID		    20
 
 static int op_ptrace(void)
 {
@@ -72,12 +79,50 @@ static int op_mkdir(void)
 	return 0;
 }
 
+/* Run fn in a child: its result, or OP_KILLED when a signal ended it (SIGSYS
+ * from a filter without the ABI, SIGSEGV from a kernel without it). */
+static int in_child(int (*fn)(void))
+{
+	int st;
+	pid_t c = fork();
+	if (c < 0)
+		return -errno;
+	if (c == 0)
+		_exit(-fn());
+	if (waitpid(c, &st, 0) < 0)
+		return -errno;
+	return WIFSIGNALED(st) ? -OP_KILLED : -WEXITSTATUS(st);
+}
+
+static int ia32_getpid(void)
+{
+	long r = IA32_NR_GETPID;
+	__asm__ volatile("int $0x80" : "+a"(r) : : "memory", "r8", "r9", "r10", "r11");
+	return r < 0 ? (int)r : r == getpid() ? 0 : -EINVAL;
+}
+
+static int x32_getpid(void)
+{
+	return syscall(X32_SYSCALL_BIT | SYS_getpid) == getpid() ? 0 : -errno;
+}
+
+static int op_ia32(void)
+{
+	return in_child(ia32_getpid);
+}
+
+static int op_x32(void)
+{
+	return in_child(x32_getpid);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
 } ops[] = {
 	{ "ptrace", op_ptrace }, { "keyctl", op_keyctl }, { "rawsock", op_rawsock },
 	{ "userns", op_userns }, { "mntns", op_mntns },	  { "mkdir", op_mkdir },
+	{ "ia32", op_ia32 },	 { "x32", op_x32 },
 };
 
 int main(int argc, char **argv)
@@ -93,7 +138,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		int r = ops[k].fn();
-		const char *en = r ? strerrorname_np(-r) : NULL;
+		const char *en = r == -OP_KILLED ? "killed" : r ? strerrorname_np(-r) : NULL;
 		printf("%s=%s\n", argv[i], r ? (en ? en : "error") : "ok");
 		failed += r != 0;
 	}

@@ -54,7 +54,7 @@ struct mon {
 	struct session *s;
 	size_t n;
 	bool init_gone;
-	bool bundle_loaded; /* ptrace: env and filter read at the first stop */
+	bool bundle_loaded;   /* ptrace: env and filter read at the first stop */
 	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
 	void *learn;
 	bool learn_dirty;
@@ -125,41 +125,6 @@ static int _known_binaries(struct mon *m, struct err *e)
 	return 0;
 }
 
-static int _mkdir_parents(const char *file)
-{
-	_cleanup_free_ char *d = strdup(file);
-	if (!d)
-		return -ENOMEM;
-	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
-static int _open_logs(struct mon *m, struct err *e)
-{
-	const char *ev =
-		m->spec.events_file ? m->spec.events_file : "/var/log/hardrun/events.jsonl";
-	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
-	if (!dir)
-		return err_set(e, ENOMEM, "out of memory");
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	(void)_mkdir_parents(ev);
-	m->events_fd = event_open(ev, e);
-	if (m->events_fd < 0)
-		return m->events_fd;
-	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", m->spec.container_id) < 0)
-		return err_set(e, ENOMEM, "out of memory");
-	(void)_mkdir_parents(exec);
-	m->exec_fd = event_open(exec, e);
-	return m->exec_fd < 0 ? m->exec_fd : 0;
-}
-
 /* Env of the container (KUBERNETES_SERVICE_*) and, in audit mode, the final filter. */
 static void _load_bundle(struct mon *m, const char *bundle)
 {
@@ -179,6 +144,22 @@ static void _load_bundle(struct mon *m, const char *bundle)
 	}
 	if (m->spec.mode != MODE_LEARN && !m->seccomp)
 		m->seccomp = json_clone(json_get_path(cfg, "linux.seccomp"));
+}
+
+/* Linux 6.6+: wake the notifying task and the monitor on the CPU that is
+ * already running (the task blocks right after it notifies; we block right
+ * after we answer), instead of waking an idle CPU each way.  Older kernels
+ * refuse it (EINVAL): the round trip is then only slower. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1ULL
+#endif
+
+static void _sync_wake_up(int notify_fd)
+{
+	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 }
 
 static void _accept(struct mon *m)
@@ -202,6 +183,7 @@ static void _accept(struct mon *m)
 		return;
 	}
 	m->s = ns;
+	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
@@ -260,9 +242,19 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 	}
 }
 
+/*
+ * Decide about one call.  The hot path reads only what the rules need
+ * (evidence; for an exec also the caller's comm and cmdline, which the execve
+ * replaces), checks the notification id once, and decides:
+ *   - a rule fired: the whole process context, the event, then the answer;
+ *   - an execve no rule stops: answered (CONTINUE) at once, then the rest of
+ *     the exec-log record (ppid, uid, cwd, parent) read while it execs;
+ *   - anything else: answered, nothing more read.
+ * Returns the errno to answer with, or -1 when already answered.
+ */
 static int _decide(struct mon *m, struct mon_call *c)
 {
-	struct mon_proc p;
+	struct mon_proc p = { 0 };
 	struct mon_evidence ev;
 	struct mon_verdict v;
 	bool exec = strcmp(c->name, "execve") == 0 || strcmp(c->name, "execveat") == 0;
@@ -271,8 +263,10 @@ static int _decide(struct mon *m, struct mon_call *c)
 	(void)snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->pid);
 	_cleanup_close_ int mem = open(path, O_RDONLY | O_CLOEXEC);
 	c->mem_fd = mem;
-	(void)procinfo_read(c->pid, &p);
+	c->checked_later = true;
 	procinfo_evidence(c, &p, m->known, &ev);
+	if (exec)
+		procinfo_read_parts(c->pid, PI_IDENT, &p);
 	/* A signal to the caller cancels a pending notification (Go's SIGURG does
 	 * it to runc init all the time); the call is restarted and notified anew. */
 	uint64_t id = c->id;
@@ -292,9 +286,20 @@ static int _decide(struct mon *m, struct mon_call *c)
 			       (unsigned long long)c->args[0], (unsigned long long)c->args[1],
 			       (unsigned long long)c->args[2]);
 	}
-	if (v.rule >= 0 || exec)
+	if (v.rule < 0 && !exec)
+		return 0;
+	int answered = -1;
+	if (v.rule < 0) { /* an exec no rule is about: let it run, then log it */
+		/* (ptrace: the tracee runs on when the stop is resumed, after us) */
+		if (c->notify_fd >= 0 && _respond(m, c->notify_fd, c->id, 0))
+			c->started = true;
+		procinfo_read_parts(c->pid, PI_CONTEXT | PI_PARENT, &p);
 		_record(m, c, &p, &ev, &v, exec);
-	if (v.rule < 0 || v.action == ACTION_ALERT || v.action == ACTION_OFF)
+		return answered;
+	}
+	procinfo_read_parts(c->pid, (exec ? 0 : PI_IDENT) | PI_CONTEXT | PI_PARENT, &p);
+	_record(m, c, &p, &ev, &v, exec);
+	if (v.action == ACTION_ALERT || v.action == ACTION_OFF)
 		return 0;
 	if (v.action == ACTION_KILL) {
 		struct err e = { 0 };
@@ -328,8 +333,10 @@ static void _notify(struct mon *m, size_t i)
 		if (learn_on_call(m->learn, &c, &error) <= 0)
 			error = 0;
 		m->learn_dirty = true;
-	} else {
-		error = _decide(m, &c);
+	} else if ((error = _decide(m, &c)) < 0) { /* answered already */
+		s->started = s->started || c.started;
+		free(to_free);
+		return;
 	}
 	bool exec = strcmp(c.name, "execve") == 0 || strcmp(c.name, "execveat") == 0;
 	if (_respond(m, s->fd, c.id, error) && exec && !error)
@@ -349,7 +356,7 @@ static int _trace_call(void *ctx, struct mon_call *c)
 	c->name = _name(m, c->arch, c->nr, &to_free);
 	int error = _decide(m, c);
 	free(to_free);
-	return error;
+	return error < 0 ? 0 : error; /* < 0: "answered": let it run */
 }
 
 static bool _done(struct mon *m)
@@ -439,7 +446,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return r;
 	if ((r = eval_rules_from_profile(json_get(m->spec.profile_doc, "monitor"), &m->rules, e)) <
 		    0 ||
-	    (r = _known_binaries(m, e)) < 0 || (r = _open_logs(m, e)) < 0)
+	    (r = _known_binaries(m, e)) < 0 ||
+	    (m->events_fd < 0 &&
+	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
 	_context(m);
@@ -459,7 +468,8 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 	struct itimerspec one = { { 1, 0 }, { 1, 0 } };
 	if (m->epfd < 0 || m->tfd < 0 || timerfd_settime(m->tfd, 0, &one, NULL) < 0)
 		return err_set_sys(e, errno, "epoll/timerfd");
-	m->lfd = listener_open(m->spec.socket_path, e);
+	if (m->lfd < 0) /* not handed over by monitor_spawn */
+		m->lfd = listener_open(m->spec.socket_path, e);
 	if (m->lfd < 0)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
@@ -529,6 +539,22 @@ static void _ready(int fd, const char *word, const char *arg)
 	(void)close(fd);
 }
 
+/* --fds L,E,X: the listening socket, events file and exec log, opened by
+ * monitor_spawn (so that their errors fail the create, and the create need
+ * not wait for us). */
+static void _inherit_fds(struct mon *m, const char *arg)
+{
+	int l, ev, ex;
+	if (sscanf(arg, "%d,%d,%d", &l, &ev, &ex) != 3 || l < 3 || ev < 3 || ex < 3)
+		return;
+	m->lfd = l;
+	m->events_fd = ev;
+	m->exec_fd = ex;
+	(void)fcntl(l, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ev, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ex, F_SETFD, FD_CLOEXEC);
+}
+
 int monitor_main(int argc, char **argv)
 {
 	const char *state = NULL;
@@ -542,11 +568,24 @@ int monitor_main(int argc, char **argv)
 			 .sfd = -1 };
 	struct err e = { 0 };
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--state") == 0)
-			state = argv[i + 1];
-		else if (strcmp(argv[i], "--ready-fd") == 0)
-			ready = atoi(argv[i + 1]);
+	bool detach = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--detach") == 0)
+			detach = true;
+		else if (i + 1 < argc && strcmp(argv[i], "--state") == 0)
+			state = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--ready-fd") == 0)
+			ready = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--fds") == 0)
+			_inherit_fds(&m, argv[++i]);
+	}
+	/* --detach: leave the spawner's process tree (it reaps our parent) */
+	if (detach) {
+		pid_t p = fork();
+		if (p < 0)
+			_ready(ready, "ERR", "fork: cannot detach");
+		if (p != 0)
+			_exit(p < 0 ? 1 : 0);
 	}
 	if (ready >= 0)
 		(void)fcntl(ready, F_SETFD, FD_CLOEXEC);

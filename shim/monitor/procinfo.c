@@ -46,7 +46,7 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 	ssize_t n = pread(fd, buf, len, (off_t)addr);
 	if (n < 0)
 		return -errno;
-	if (!_id_valid(c))
+	if (!c->checked_later && !_id_valid(c))
 		return -ESRCH;
 	return n;
 }
@@ -94,11 +94,9 @@ static void _link(pid_t pid, const char *what, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-int procinfo_read(pid_t pid, struct mon_proc *ret)
+static void _read_status(pid_t pid, struct mon_proc *ret)
 {
 	char path[64], status[4096];
-	memset(ret, 0, sizeof(*ret));
-	ret->pid = pid;
 	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	_read_small(path, status, sizeof(status), false);
 	const char *s = strstr(status, "\nPPid:");
@@ -107,19 +105,38 @@ int procinfo_read(pid_t pid, struct mon_proc *ret)
 	s = strstr(status, "\nUid:");
 	if (s)
 		ret->uid = (uid_t)strtoul(s + 5, NULL, 10);
-	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	_read_small(path, ret->comm, sizeof(ret->comm), false);
-	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	_read_small(path, ret->cmdline, sizeof(ret->cmdline), true);
-	_link(pid, "exe", ret->exe, sizeof(ret->exe));
-	_link(pid, "cwd", ret->cwd, sizeof(ret->cwd));
-	if (ret->ppid > 0) {
-		(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)ret->ppid);
-		_read_small(path, ret->pcomm, sizeof(ret->pcomm), false);
-		(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)ret->ppid);
-		_read_small(path, ret->pcmdline, sizeof(ret->pcmdline), true);
+}
+
+static void _read_text(pid_t pid, const char *what, char *buf, size_t size, bool nul_to_space)
+{
+	char path[64];
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	_read_small(path, buf, size, nul_to_space);
+}
+
+void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret)
+{
+	ret->pid = pid;
+	if (parts & PI_IDENT) {
+		_read_text(pid, "comm", ret->comm, sizeof(ret->comm), false);
+		_read_text(pid, "cmdline", ret->cmdline, sizeof(ret->cmdline), true);
 	}
-	return status[0] ? 0 : -ESRCH;
+	if (parts & PI_CONTEXT) {
+		_read_status(pid, ret);
+		_link(pid, "exe", ret->exe, sizeof(ret->exe));
+		_link(pid, "cwd", ret->cwd, sizeof(ret->cwd));
+	}
+	if ((parts & PI_PARENT) && ret->ppid > 0) {
+		_read_text(ret->ppid, "comm", ret->pcomm, sizeof(ret->pcomm), false);
+		_read_text(ret->ppid, "cmdline", ret->pcmdline, sizeof(ret->pcmdline), true);
+	}
+}
+
+int procinfo_read(pid_t pid, struct mon_proc *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	procinfo_read_parts(pid, PI_ALL, ret);
+	return ret->comm[0] || ret->ppid ? 0 : -ESRCH;
 }
 
 static void _fd_link(pid_t pid, uint64_t fd, char *buf, size_t size)
@@ -138,8 +155,10 @@ static void _absolute(const struct mon_call *c, const struct mon_proc *p, uint64
 		(void)snprintf(out, size, "%s", rel);
 		return;
 	}
-	if ((uint32_t)dirfd == AT_FDCWD_32)
+	if ((uint32_t)dirfd == AT_FDCWD_32 && p->cwd[0])
 		(void)snprintf(base, sizeof(base), "%s", p->cwd);
+	else if ((uint32_t)dirfd == AT_FDCWD_32) /* context not read (hot path) */
+		_link(c->pid, "cwd", base, sizeof(base));
 	else
 		_fd_link(c->pid, dirfd, base, sizeof(base));
 	size_t bl = strcmp(base, "/") == 0 ? 0 : strlen(base), rl = strlen(rel);

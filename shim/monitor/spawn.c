@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static struct json *_opt_str(const char *s)
 int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 {
 	_cleanup_json_ struct json *o = json_new_object();
-	_cleanup_free_ char *buf = NULL, *path = NULL, *tmp = NULL;
+	_cleanup_free_ char *buf = NULL, *path = NULL;
 	size_t len;
 
 	if (!o || json_obj_set(o, "containerId", _opt_str(s->container_id)) < 0 ||
@@ -77,17 +78,12 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
 	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	int r = json_dump(o, true, &buf, &len, e);
+	int r = json_dump(o, false, &buf, &len, e);
 	if (r < 0)
 		return r;
-	if (asprintf(&path, "%s/monitor.json", s->state_dir) < 0 ||
-	    asprintf(&tmp, "%s/.monitor.json.tmp", s->state_dir) < 0)
+	if (asprintf(&path, "%s/monitor.json", s->state_dir) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	_cleanup_close_ int fd =
-		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0 || rename(tmp, path) < 0)
-		return err_set_sys(e, errno ? errno : EIO, "write %s", path);
-	return 0;
+	return fs_write_atomic_sync(path, buf, len, 0600, FS_SYNC_NONE, e);
 }
 
 static int _dup_str(const struct json *o, const char *k, char **ret)
@@ -162,6 +158,44 @@ void monitor_spec_release(struct monitor_spec *s)
 #define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
 #endif
 
+static int _mkdir_parents(const char *file)
+{
+	_cleanup_free_ char *d = strdup(file);
+	if (!d)
+		return -ENOMEM;
+	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+{
+	const char *ev = s->events_file ? s->events_file : "/var/log/hardrun/events.jsonl";
+	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
+	if (!dir)
+		return err_set(e, ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	(void)_mkdir_parents(ev);
+	_cleanup_close_ int efd = event_open(ev, e);
+	if (efd < 0)
+		return efd;
+	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	(void)_mkdir_parents(exec);
+	int xfd = event_open(exec, e);
+	if (xfd < 0)
+		return xfd;
+	*ret_events = steal_fd(&efd);
+	*ret_exec = xfd;
+	return 0;
+}
+
 /* Candidate i for the lean monitor program: 0 = next to this binary (a build
  * tree, or an install with both in one dir), 1 = the libexec dir.  Only a
  * regular executable file counts; the last resort is `hardrun monitor`. */
@@ -188,31 +222,71 @@ static int _monitor_path(size_t i, char *buf, size_t size)
 	return 0;
 }
 
-/* The grandchild: new session, stdio on /dev/null, only the ready pipe kept. */
-static void _exec_monitor(const char *state_dir, int ready_w)
+/* The spawned process: a new session, stdio on /dev/null, fds[] (ready pipe,
+ * listening socket, events file, exec log) as 3..6, every other fd closed,
+ * default signal mask.  posix_spawn runs it from
+ * a vfork-style child, so hardrun's memory is never copied. */
+#define SPAWN_FD_READY	3
+#define SPAWN_FD_LISTEN 4
+#define SPAWN_FD_EVENTS 5
+#define SPAWN_FD_EXEC	6
+
+static int _spawn_setup(posix_spawn_file_actions_t *fa, posix_spawnattr_t *at, const int fds[4])
 {
-	sigset_t all;
-	(void)sigemptyset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, NULL);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-		_exit(127);
-	if (ready_w != 3 && dup2(ready_w, 3) < 0) /* dup2 clears FD_CLOEXEC */
-		_exit(127);
-	if (ready_w == 3)
-		(void)fcntl(3, F_SETFD, 0);
-	(void)close_range(4, ~0u, 0);
-	char *const lean[] = {
-		MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3", NULL
-	};
-	char *const self[] = { "hardrun",    "monitor", "--state", (char *)state_dir,
-			       "--ready-fd", "3",	NULL };
+	sigset_t none;
+	(void)sigemptyset(&none);
+	if (posix_spawn_file_actions_init(fa) != 0)
+		return -ENOMEM;
+	if (posix_spawnattr_init(at) != 0) {
+		(void)posix_spawn_file_actions_destroy(fa);
+		return -ENOMEM;
+	}
+	int r = posix_spawnattr_setflags(at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+	if (!r)
+		r = posix_spawnattr_setsigmask(at, &none);
+	for (int fd = 0; !r && fd < 3; fd++)
+		r = posix_spawn_file_actions_addopen(fa, fd, "/dev/null", O_RDWR, 0);
+	/* fds[] are >= 3 (0-2 are in use) but may sit on 3..6: move them up
+	 * first, then down to their places (dup2 clears FD_CLOEXEC) */
+	for (int i = 0; !r && i < 4; i++)
+		r = posix_spawn_file_actions_adddup2(fa, fds[i], 100 + i);
+	for (int i = 0; !r && i < 4; i++)
+		r = posix_spawn_file_actions_adddup2(fa, 100 + i, SPAWN_FD_READY + i);
+	if (!r)
+		r = posix_spawn_file_actions_addclosefrom_np(fa, SPAWN_FD_EXEC + 1);
+	if (r) {
+		(void)posix_spawn_file_actions_destroy(fa);
+		(void)posix_spawnattr_destroy(at);
+		return -r;
+	}
+	return 0;
+}
+
+/* Spawn the lean monitor program (or, failing every candidate, `hardrun
+ * monitor`).  --detach: it forks once more and its parent exits at once, so
+ * the monitor is nobody's child (not runc's, not the shim's). */
+static int _spawn_monitor(const char *state_dir, const int fds[4], pid_t *ret_child)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	extern char **environ;
+	char *const lean[] = { MONITOR_PROG, "--state", (char *)state_dir, "--ready-fd", "3",
+			       "--fds",	     "4,5,6",	"--detach",	   NULL };
+	char *const self[] = { "hardrun", "monitor", "--state", (char *)state_dir, "--ready-fd",
+			       "3",	  "--fds",   "4,5,6",	"--detach",	   NULL };
 	char path[PATH_MAX];
-	for (size_t i = 0; i < 2; i++)
+	int r = _spawn_setup(&fa, &at, fds);
+	if (r < 0)
+		return r;
+	r = ENOENT;
+	for (size_t i = 0; i < 2 && r; i++)
 		if (_monitor_path(i, path, sizeof(path)) == 0)
-			execv(path, lean);
-	execv("/proc/self/exe", self);
-	_exit(127);
+			r = posix_spawn(ret_child, path, &fa, &at, lean, environ);
+	if (r)
+		r = posix_spawn(ret_child, "/proc/self/exe", &fa, &at, self, environ);
+	(void)posix_spawn_file_actions_destroy(&fa);
+	(void)posix_spawnattr_destroy(&at);
+	return -r;
 }
 
 static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
@@ -242,12 +316,13 @@ static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
 		       got ? buf : "exited before listening");
 }
 
-int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
+int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret, struct err *e)
 {
 	int p[2];
 	_cleanup_free_ char *root = strdup(s->state_dir);
 	char *slash = root ? strrchr(root, '/') : NULL;
 
+	*ret = (struct monitor_start){ .ready_fd = -1, .child = -1 };
 	if (!root)
 		return err_set(e, ENOMEM, "out of memory");
 	if (slash && slash != root) {
@@ -260,26 +335,59 @@ int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
 	int r = monitor_spec_write(s, e);
 	if (r < 0)
 		return r;
+	/* what can fail is opened here, where it fails the create */
+	_cleanup_close_ int lfd = listener_open(s->socket_path, e), efd = -1, xfd = -1;
+	if (lfd < 0)
+		return lfd;
+	if ((r = monitor_open_logs(s, &efd, &xfd, e)) < 0)
+		return r;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set_sys(e, errno, "pipe");
-	_cleanup_close_ int rfd = p[0];
-	pid_t child = fork();
-	if (child < 0) {
-		(void)close(p[1]);
-		return err_set_sys(e, errno, "fork");
-	}
-	if (child == 0) {
-		(void)setsid();
-		pid_t g = fork();
-		if (g == 0)
-			_exec_monitor(s->state_dir, p[1]);
-		_exit(g < 0 ? 1 : 0);
-	}
+	int fds[4] = { p[1], lfd, efd, xfd };
+	r = _spawn_monitor(s->state_dir, fds, &ret->child);
 	(void)close(p[1]);
-	int st;
-	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+	if (r < 0) {
+		(void)close(p[0]);
+		(void)unlink(s->socket_path);
+		return err_set_sys(e, -r, "start the monitor");
+	}
+	ret->ready_fd = p[0];
+	return 0;
+}
+
+int monitor_spawn_check(struct monitor_start *st, struct err *e)
+{
+	struct pollfd p = { st->ready_fd, POLLIN, 0 };
+	pid_t pid;
+	int status;
+
+	if (st->child > 0 && waitpid(st->child, &status, WNOHANG) == st->child)
+		st->child = -1;
+	if (st->ready_fd < 0 || poll(&p, 1, 0) <= 0)
+		return 0; /* still starting: runc's connect waits in the backlog */
+	return monitor_spawn_wait(st, &pid, e);
+}
+
+int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e)
+{
+	int status;
+	if (st->ready_fd < 0)
+		return err_set(e, EINVAL, "monitor was not started");
+	int r = _wait_ready(st->ready_fd, ret_pid, e);
+	(void)close(st->ready_fd);
+	st->ready_fd = -1;
+	/* the spawned process exits right after its --detach fork */
+	while (st->child > 0 && waitpid(st->child, &status, 0) < 0 && errno == EINTR)
 		;
-	return _wait_ready(rfd, ret_pid, e);
+	st->child = -1;
+	return r;
+}
+
+int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
+{
+	struct monitor_start st;
+	int r = monitor_spawn_start(s, &st, e);
+	return r < 0 ? r : monitor_spawn_wait(&st, ret_pid, e);
 }
 
 static bool _owns(const char *dir)
