@@ -24,6 +24,13 @@
  *  - any other stop: signal-delivery-stop, the signal is re-injected.
  * Every stop is resumed before the next waitpid(): no tracee is left stopped
  * except a new task held for at most a tick (then /proc names its session).
+ *
+ * Limits: a call whose seccomp stop is in progress when the monitor dies runs
+ * (the kernel re-runs the filter, which lets a TRACE through without a
+ * tracer); every later one fails.  Tracees cannot be traced by anyone else:
+ * debuggers inside the container fail to attach (the ptrace rule still
+ * reports the attempt).  Pointer arguments are read while the caller is
+ * stopped, but other threads may change them: evidence, as with notify.
  */
 #include <errno.h>
 #include <fcntl.h>
