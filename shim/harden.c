@@ -106,7 +106,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		return 0;
 	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	int r = monitor_prepare(c->spec, &c->pol, c->prof, sock, e);
+	int r = monitor_prepare(c->spec, &c->pol, c->prof,
+				json_get(c->orig_fields, "linux.seccomp"), sock, e);
 	if (r < 0)
 		return r;
 	struct monitor_spec ms = {

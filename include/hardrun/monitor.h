@@ -73,8 +73,10 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 /* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
+/* own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
+ * or JSON null: none); every denial it makes survives (nfilter_keep_own). */
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    const char *socket_path, struct err *e);
+		    const struct json *own_seccomp, const char *socket_path, struct err *e);
 int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
 /* monitor_spawn in two halves, so that the caller works while the monitor
  * starts.  _start writes monitor.json, opens what can fail (the listening

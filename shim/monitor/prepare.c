@@ -27,7 +27,7 @@ static struct json *_seccomp(struct json *spec, struct err *e)
 }
 
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    const char *socket_path, struct err *e)
+		    const struct json *own_seccomp, const char *socket_path, struct err *e)
 {
 	struct mon_rules rules;
 	char meta[128];
@@ -50,6 +50,9 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		/* ---- enforce / audit: the rule syscalls and the profile's denials ---- */
 		r = nfilter_apply(sc, true /* report_denials */, e);
 	}
+	/* the bundle's own denials stay the kernel's, whatever the mode */
+	if (r >= 0)
+		r = nfilter_keep_own(sc, own_seccomp, pol->mode == MODE_LEARN, e);
 	if (r < 0)
 		return r;
 
