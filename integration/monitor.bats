@@ -285,3 +285,29 @@ expect_one() {
 	[ -z "$(container_dirs)" ]
 	! "$RUNC" --root "$ROOT" state nomon >/dev/null 2>&1
 }
+
+@test "monitor: the bundle's own seccomp denials hold in enforce, audit and learn mode" {
+	local mode out
+	bundle own 'mkdir /tmp/own-x; echo mkdir=$?'
+	bundle_edit "$BATS_TEST_TMPDIR/b/own" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		architectures: ["SCMP_ARCH_X86_64"],
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13}]}'
+	cp "$BATS_TEST_TMPDIR/b/own/config.json" "$BATS_TEST_TMPDIR/own.json"
+	run "$RUNC" --root "$ROOT" run --bundle "$BATS_TEST_TMPDIR/b/own" own-runc </dev/null
+	echo "runc: $output"
+	[[ "$output" == *"Permission denied"* ]] && [[ "$output" == *mkdir=1* ]]
+	for mode in enforce audit learn; do
+		rm -f "$EVENTS"
+		jq --arg m "$mode" '.annotations["mode.hardrun.io/POD"] = $m' "$BATS_TEST_TMPDIR/own.json" \
+			>"$BATS_TEST_TMPDIR/b/own/config.json"
+		rm -f "$BATS_TEST_TMPDIR/b/own/config.json.hardrun-orig"
+		crun own
+		echo "$mode: $output"
+		[ "$status" -eq 0 ]
+		# the same errno as under runc, and not reported as the profile's
+		[[ "$output" == *"Permission denied"* ]] && [[ "$output" == *mkdir=1* ]]
+		wait_monitors_gone
+		[ -z "$(rules_fired | grep -x profile_deviation)" ]
+		hr delete -f own >/dev/null 2>&1 || true
+	done
+}

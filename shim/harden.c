@@ -114,7 +114,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	if (r < 0)
 		return r;
 	c->mech = mech;
-	r = monitor_prepare(c->spec, &c->pol, c->prof, mech, sock, e);
+	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
+			    json_get(c->orig_fields, "linux.seccomp"), sock, e);
 	if (r < 0)
 		return r;
 	struct monitor_spec ms = {

@@ -166,7 +166,7 @@ static struct json *_render(const struct profile *p, enum hr_mode mode, enum mon
 	struct policy pol = { .mode = mode, .monitor = true };
 	ck_assert_int_eq(json_parse(base, strlen(base), &spec, &e), 0);
 	ck_assert_msg(engine_apply(spec, p, &e) == 0, "%s", e.msg);
-	*ret = monitor_prepare(spec, &pol, p, mech, "/run/hr/x/monitor.sock", &e);
+	*ret = monitor_prepare(spec, &pol, p, mech, NULL, "/run/hr/x/monitor.sock", &e);
 	return spec;
 }
 

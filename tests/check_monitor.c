@@ -10,6 +10,7 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/state.h"
+#include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
 #include "testutil.h"
 
@@ -120,6 +121,96 @@ START_TEST(test_apply_docker_like)
 	args[1] = 3; /* socket(AF_INET, SOCK_RAW): a monitor rule, not a deviation */
 	args[0] = 2;
 	ck_assert(!nfilter_is_deviation(sc, "socket", args));
+}
+END_TEST
+
+/* errnoRet of the rule naming name with action (or -1). */
+static int64_t _errno_of(const struct json *sc, const char *name, const char *action)
+{
+	const struct json *sys = json_get(sc, "syscalls");
+	json_foreach (i, sys) {
+		const struct json *r = sys->items[i], *names = json_get(r, "names");
+		json_foreach (k, names) {
+			int64_t v = -1;
+			if (strcmp(json_string(names->items[k]), name) == 0 &&
+			    strcmp(json_string(json_get(r, "action")), action) == 0)
+				return json_to_int64(json_get(r, "errnoRet"), &v) == 0 ? v : -1;
+		}
+	}
+	return -1;
+}
+
+/* The bundle's own filter (an allowlist with mkdir denied EACCES, clone by
+ * flags) keeps its denials under enforce/audit: only the profile's own
+ * denials become NOTIFY. */
+#define OWN_FILTER                                                                                 \
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"                             \
+	"\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["                                  \
+	"{\"names\":[\"read\",\"execve\",\"openat\",\"mount\",\"exit_group\",\"futex\"],"          \
+	"\"action\":\"SCMP_ACT_ALLOW\"},"                                                          \
+	"{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13},"                   \
+	"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"             \
+	"\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}"
+
+START_TEST(test_keep_own_enforce)
+{
+	struct err e = { 0 };
+	_cleanup_json_ struct json *own = _parse(OWN_FILTER);
+	/* what the engine made of own + a profile that allows read, execve,
+	 * openat and mkdir, and denies mount (EPERM) */
+	_cleanup_json_ struct json *sc =
+		_parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		       "\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
+		       "{\"names\":[\"read\",\"execve\",\"openat\",\"exit_group\",\"futex\"],"
+		       "\"action\":\"SCMP_ACT_ALLOW\"},"
+		       "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13},"
+		       "{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
+	ck_assert_int_eq(nfilter_apply(sc, true, &e), 0);
+	ck_assert_int_eq(_count(sc, "mkdir", "SCMP_ACT_NOTIFY"), 1); /* before: weakened */
+	ck_assert_int_eq(nfilter_keep_own(sc, own, false, &e), 0);
+	/* the bundle's own EACCES denial is the kernel's again */
+	ck_assert_int_eq(_count(sc, "mkdir", "SCMP_ACT_NOTIFY"), 0);
+	ck_assert_int_eq(_errno_of(sc, "mkdir", "SCMP_ACT_ERRNO"), 13);
+	/* the profile's own denial (own allows mount) is still reported */
+	ck_assert_int_eq(_count(sc, "mount", "SCMP_ACT_NOTIFY"), 1);
+	uint64_t args[6] = { 0 };
+	ck_assert(nfilter_is_deviation(sc, "mount", args));
+	ck_assert(!nfilter_is_deviation(sc, "mkdir", args));
+	/* calls own's default denies are not notified (the kernel answers EPERM) */
+	ck_assert_int_eq(_count(sc, "reboot", "SCMP_ACT_NOTIFY"), 0);
+	ck_assert_int_eq(_count(sc, "getdents64", "SCMP_ACT_NOTIFY"), 0);
+	/* clone: own decides by flags; the profile denied it: own's allow is
+	 * notified as a deviation, its flags kept */
+	ck_assert_int_eq(_count(sc, "clone", "SCMP_ACT_NOTIFY"), 1);
+	/* no own filter: nothing changes */
+	_cleanup_json_ struct json *none = json_new_null(), *before = json_clone(sc);
+	ck_assert_int_eq(nfilter_keep_own(sc, none, false, &e), 0);
+	ck_assert_int_eq(json_get(sc, "syscalls")->n, json_get(before, "syscalls")->n);
+}
+END_TEST
+
+START_TEST(test_keep_own_learn)
+{
+	struct err e = { 0 };
+	_cleanup_json_ struct json *own = _parse(OWN_FILTER);
+	_cleanup_json_ struct json *sc = json_new_object();
+	ck_assert_int_eq(learn_prepare(sc, &e), 0);
+	ck_assert_int_eq(_count(sc, "mkdir", "SCMP_ACT_NOTIFY"), 1); /* learned... */
+	ck_assert_int_eq(nfilter_keep_own(sc, own, true, &e), 0);
+	/* ...but the bundle denies it: denied in the kernel with its errno */
+	ck_assert_int_eq(_count(sc, "mkdir", "SCMP_ACT_NOTIFY"), 0);
+	ck_assert_int_eq(_errno_of(sc, "mkdir", "SCMP_ACT_ERRNO"), 13);
+	/* a call own's default denies: own's errno, not the learn filter's ENOSYS */
+	ck_assert_int_eq(_count(sc, "getdents64", "SCMP_ACT_NOTIFY"), 0);
+	ck_assert_int_eq(_errno_of(sc, "getdents64", "SCMP_ACT_ERRNO"), 1);
+	/* allowed by own: recorded as before */
+	ck_assert_int_eq(_count(sc, "execve", "SCMP_ACT_NOTIFY"), 1);
+	ck_assert_int_eq(_count(sc, "openat", "SCMP_ACT_NOTIFY"), 1);
+	/* by flags in own: own's rule, notified */
+	ck_assert_int_eq(_count(sc, "clone", "SCMP_ACT_NOTIFY"), 1);
+	ck_assert_int_eq(_count(sc, "clone", "SCMP_ACT_ALLOW"), 0);
+	/* architectures: only the ones own has */
+	ck_assert_int_eq(json_get(sc, "architectures")->n, 1);
 }
 END_TEST
 
@@ -641,6 +732,8 @@ int main(void)
 	tcase_add_test(tc, test_table_partition);
 	tcase_add_test(tc, test_alt_and);
 	tcase_add_test(tc, test_apply_docker_like);
+	tcase_add_test(tc, test_keep_own_enforce);
+	tcase_add_test(tc, test_keep_own_learn);
 	tcase_add_test(tc, test_eval_fixtures);
 	tcase_add_test(tc, test_rules_from_profile);
 	tcase_add_test(tc, test_event_golden);

@@ -77,9 +77,12 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
- * SCMP_ACT_TRACE and no listener (learn mode is notify-only). */
+ * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
+ * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
+ * or JSON null: none); every denial it makes survives (nfilter_keep_own). */
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    enum monitor_mechanism mech, const char *socket_path, struct err *e);
+		    enum monitor_mechanism mech, const struct json *own_seccomp,
+		    const char *socket_path, struct err *e);
 
 /*
  * The mechanism of a container (shim/monitor/mechanism.c): profile

@@ -85,6 +85,18 @@ const char *nfilter_op_name(enum nf_op op);
 
 /* The transform behind monitor_prepare (enforce/audit).  Pure. */
 int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
+/*
+ * After the transform (enforce/audit: nfilter_apply; learn: learn_prepare):
+ * the bundle's own linux.seccomp `own` (as the orchestrator wrote it; NULL
+ * or JSON null: none) keeps every denial it makes.  A call the monitor would
+ * see as a profile denial (audit-marked) or record (learn) is checked
+ * against `own`: allowed there for every argument, it stays as it is;
+ * denied for every argument, it gets own's rules back (action and errno, in
+ * the kernel: runc would do the same); decided by argument, it gets own's
+ * rules with their allows notified.  Learn mode also intersects the
+ * architectures.  Pure.
+ */
+int nfilter_keep_own(struct json *seccomp, const struct json *own, bool learn, struct err *e);
 
 /* ptrace mechanism: every SCMP_ACT_NOTIFY rule of sc becomes SCMP_ACT_TRACE
  * (same syscalls, same conditions, same marks).  Pure. */

@@ -339,6 +339,188 @@ int nfilter_use_trace(struct json *sc, struct err *e)
 	return 0;
 }
 
+/* ---- the bundle's own filter, kept under the monitor's transform ---- */
+
+enum own_verdict {
+	OWN_ALLOWS,  /* the bundle's filter allows the call for every argument */
+	OWN_DENIES,  /* ... denies it for every argument */
+	OWN_DEPENDS, /* ... decides by argument (or mixes actions) */
+};
+
+static enum own_verdict _own_verdict(const struct json *own, const char *name)
+{
+	bool named = false, allow = false, deny = false, cond = false;
+	const struct json *rules = json_get(own, "syscalls");
+
+	if (!json_is(own, JSON_OBJECT))
+		return OWN_ALLOWS;
+	json_foreach (i, rules) {
+		const struct json *r = rules->items[i], *args = json_get(r, "args");
+		if (_names_index(r, name) < 0)
+			continue;
+		named = true;
+		if (json_is(args, JSON_ARRAY) && args->n)
+			cond = true;
+		else if (_action_allows(json_string(json_get(r, "action"))))
+			allow = true;
+		else
+			deny = true;
+	}
+	if (!named)
+		return _action_allows(json_string(json_get(own, "defaultAction"))) ? OWN_ALLOWS
+										   : OWN_DENIES;
+	if (cond || (allow && deny))
+		return OWN_DEPENDS;
+	return allow ? OWN_ALLOWS : OWN_DENIES;
+}
+
+/* One rule for name: action/errnoRet/args copied from `from`; allow actions
+ * become NOTIFY (with mark) when notify_allows. */
+static struct json *_own_rule(const struct json *from, const char *name, const char *action,
+			      bool notify_allows, const char *mark)
+{
+	_cleanup_json_ struct json *r = json_new_object(), *names = json_new_array();
+	const struct json *args = json_get(from, "args"), *er = json_get(from, "errnoRet");
+	bool to_notify = notify_allows && _action_allows(action);
+
+	if (!r || !names || json_arr_append(names, json_new_string(name)) < 0 ||
+	    json_obj_set(r, "names", steal_pointer(&names)) < 0 ||
+	    json_obj_set(r, "action", json_new_string(to_notify ? ACT_NOTIFY : action)) < 0 ||
+	    (args && json_obj_set(r, "args", json_clone(args)) < 0) ||
+	    (er && !to_notify && json_obj_set(r, "errnoRet", json_clone(er)) < 0) ||
+	    (to_notify && mark && json_obj_set(r, NF_MARK_KEY, json_new_string(mark)) < 0))
+		return NULL;
+	return steal_pointer(&r);
+}
+
+static bool _same_json(const struct json *a, const struct json *b)
+{
+	int64_t x, y;
+	if (!a || !b)
+		return !a && !b;
+	if (json_to_int64(a, &x) == 0 && json_to_int64(b, &y) == 0)
+		return x == y;
+	return json_string(a) && json_string(b) && strcmp(json_string(a), json_string(b)) == 0;
+}
+
+/* Append name to a rule of out with the same action and errno and no args
+ * (one denial rule per errno, not one per name), else add r. */
+static int _add_grouped(struct json *out, struct json *r)
+{
+	_cleanup_json_ struct json *own = r;
+	if (!r)
+		return -ENOMEM;
+	if (!json_get(r, "args") && !json_get(r, NF_MARK_KEY)) {
+		json_foreach (i, out) {
+			struct json *o = out->items[i];
+			if (json_get(o, "args") || json_get(o, NF_MARK_KEY) ||
+			    !_same_json(json_get(o, "action"), json_get(r, "action")) ||
+			    !_same_json(json_get(o, "errnoRet"), json_get(r, "errnoRet")))
+				continue;
+			return json_arr_append(json_get(o, "names"),
+					       json_clone(json_get(r, "names")->items[0]));
+		}
+	}
+	return json_arr_append(out, steal_pointer(&own));
+}
+
+/* The bundle's own treatment of name, as rules added to out.  A denial by
+ * the bundle's default that the filter's own default already gives (same
+ * action and errno) needs no rule. */
+static int _own_rules(const struct json *own, const struct json *sc, const char *name,
+		      const char *mark, struct json *out)
+{
+	const struct json *rules = json_get(own, "syscalls");
+	bool named = false;
+	json_foreach (i, rules) {
+		const struct json *r = rules->items[i];
+		if (_names_index(r, name) < 0)
+			continue;
+		named = true;
+		if (_add_grouped(out, _own_rule(r, name, json_string(json_get(r, "action")) ?: "",
+						true, mark)) < 0)
+			return -ENOMEM;
+	}
+	if (named)
+		return 0;
+	const struct json *da = json_get(own, "defaultAction"),
+			  *de = json_get(own, "defaultErrnoRet");
+	if (_same_json(da, json_get(sc, "defaultAction")) &&
+	    _same_json(de, json_get(sc, "defaultErrnoRet")))
+		return 0;
+	struct json *d = _own_rule(own, name, json_string(da) ?: "", false, NULL);
+	if (d && de && json_obj_set(d, "errnoRet", json_clone(de)) < 0) {
+		json_free(d);
+		return -ENOMEM;
+	}
+	return _add_grouped(out, d);
+}
+
+static bool _keep_own_applies(const struct json *r, bool learn)
+{
+	const char *a = json_string(json_get(r, "action")), *mark;
+	if (learn)
+		return _action_allows(a) || (a && strcmp(a, ACT_NOTIFY) == 0);
+	mark = json_string(json_get(r, NF_MARK_KEY));
+	return mark && strcmp(mark, "audit") == 0;
+}
+
+static int _intersect_arches(struct json *sc, const struct json *own, struct err *e)
+{
+	struct json *ours = json_get(sc, "architectures");
+	const struct json *theirs = json_get(own, "architectures");
+	if (!json_is(ours, JSON_ARRAY) || !json_is(theirs, JSON_ARRAY) || theirs->n == 0)
+		return 0;
+	for (size_t i = ours->n; i-- > 0;) {
+		bool found = false;
+		json_foreach (k, theirs)
+			found |= strcmp(json_string(theirs->items[k]) ?: "",
+					json_string(ours->items[i]) ?: "") == 0;
+		if (!found)
+			json_arr_remove(ours, i);
+	}
+	return ours->n ? 0
+		       : err_set(e, EINVAL,
+				 "seccomp: no architecture in common with the bundle's filter");
+}
+
+int nfilter_keep_own(struct json *sc, const struct json *own, bool learn, struct err *e)
+{
+	struct json *rules = json_get(sc, "syscalls");
+	_cleanup_json_ struct json *added = json_new_array(), *done = json_new_object();
+
+	if (!json_is(own, JSON_OBJECT))
+		return 0;
+	if (!added || !done)
+		return err_set(e, ENOMEM, "out of memory");
+	int r = learn ? _intersect_arches(sc, own, e) : 0;
+	if (r < 0)
+		return r;
+	for (size_t i = rules ? rules->n : 0; i-- > 0;) {
+		struct json *rule = rules->items[i], *names = json_get(rule, "names");
+		if (!_keep_own_applies(rule, learn))
+			continue;
+		for (size_t k = names ? names->n : 0; k-- > 0;) {
+			const char *name = json_string(names->items[k]) ?: "";
+			if (_own_verdict(own, name) == OWN_ALLOWS)
+				continue;
+			/* once per name: the bundle's rules for it, allows notified */
+			if (!json_get(done, name) &&
+			    (json_obj_set(done, name, json_new_bool(true)) < 0 ||
+			     _own_rules(own, sc, name, learn ? NULL : "audit", added) < 0))
+				return err_set(e, ENOMEM, "out of memory");
+			json_arr_remove(names, k);
+		}
+		if (names && names->n == 0)
+			json_arr_remove(rules, i);
+	}
+	json_foreach (i, added) {
+		if (json_arr_append(rules, json_clone(added->items[i])) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_t args[6])
 {
 	const struct json *syscalls = json_get(sc, "syscalls");

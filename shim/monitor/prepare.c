@@ -27,7 +27,8 @@ static struct json *_seccomp(struct json *spec, struct err *e)
 }
 
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
-		    enum monitor_mechanism mech, const char *socket_path, struct err *e)
+		    enum monitor_mechanism mech, const struct json *own_seccomp,
+		    const char *socket_path, struct err *e)
 {
 	struct mon_rules rules;
 	char meta[128];
@@ -43,13 +44,8 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 	if (!sc)
 		return -e->code;
 
-	if (mech == MONITOR_MECH_PTRACE) {
-		/* ---- ptrace: the same rules, SECCOMP_RET_TRACE, no listener ---- */
-		if (pol->mode == MODE_LEARN)
-			return err_set(e, EOPNOTSUPP, "learn mode needs the notify mechanism");
-		r = nfilter_apply(sc, true /* report_denials */, e);
-		return r < 0 ? r : nfilter_use_trace(sc, e);
-	}
+	if (mech == MONITOR_MECH_PTRACE && pol->mode == MODE_LEARN)
+		return err_set(e, EOPNOTSUPP, "learn mode needs the notify mechanism");
 	if (pol->mode == MODE_LEARN) {
 		/* ---- learn mode: the recorder decides what is notified ---- */
 		r = learn_prepare(sc, e);
@@ -57,6 +53,12 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		/* ---- enforce / audit: the rule syscalls and the profile's denials ---- */
 		r = nfilter_apply(sc, true /* report_denials */, e);
 	}
+	/* the bundle's own denials stay the kernel's, whatever the mode */
+	if (r >= 0)
+		r = nfilter_keep_own(sc, own_seccomp, pol->mode == MODE_LEARN, e);
+	/* ---- ptrace: the same rules with SECCOMP_RET_TRACE, no listener ---- */
+	if (r >= 0 && mech == MONITOR_MECH_PTRACE)
+		return nfilter_use_trace(sc, e);
 	if (r < 0)
 		return r;
 
