@@ -16,6 +16,11 @@
  * starts (init, then each exec), serves every notify fd from one loop.
  * Each notification becomes a struct mon_call, handed to the rules (enforce,
  * audit) or to the recorder (learn).
+ *
+ * ptrace mechanism (monitor_mechanism_for): the same rules as SCMP_ACT_TRACE;
+ * the monitor PTRACE_SEIZEs hardrun create (attach_pid) before saying it is
+ * ready, and each exec's hardrun when it connects (monitor_exec_attach); each
+ * seccomp stop becomes a struct mon_call for the same rules (shim/monitor/ptrace.c).
  */
 #ifndef HARDRUN_MONITOR_H
 #define HARDRUN_MONITOR_H
