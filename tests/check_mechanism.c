@@ -156,9 +156,10 @@ static struct profile *_profile(const char *text)
 	return p;
 }
 
-/* The spec after engine_apply + monitor_prepare for mechanism mech. */
-static struct json *_render(const struct profile *p, enum hr_mode mode, enum monitor_mechanism mech,
-			    int *ret)
+/* The spec after engine_apply + monitor_prepare for mechanism mech (own:
+ * the bundle's own linux.seccomp). */
+static struct json *_render_own(const struct profile *p, enum hr_mode mode,
+				enum monitor_mechanism mech, const struct json *own, int *ret)
 {
 	const char *base = "{\"process\":{\"args\":[\"sh\"]},\"linux\":{}}";
 	struct json *spec = NULL;
@@ -166,8 +167,14 @@ static struct json *_render(const struct profile *p, enum hr_mode mode, enum mon
 	struct policy pol = { .mode = mode, .monitor = true };
 	ck_assert_int_eq(json_parse(base, strlen(base), &spec, &e), 0);
 	ck_assert_msg(engine_apply(spec, p, &e) == 0, "%s", e.msg);
-	*ret = monitor_prepare(spec, &pol, p, mech, NULL, "/run/hr/x/monitor.sock", &e);
+	*ret = monitor_prepare(spec, &pol, p, mech, own, "/run/hr/x/monitor.sock", &e);
 	return spec;
+}
+
+static struct json *_render(const struct profile *p, enum hr_mode mode, enum monitor_mechanism mech,
+			    int *ret)
+{
+	return _render_own(p, mode, mech, NULL, ret);
 }
 
 static char *_dump(const struct json *j)
@@ -221,6 +228,34 @@ START_TEST(test_trace_filter)
 	struct err e = { 0 };
 	ck_assert_msg(filter_compile(tsc, &ctx, &e) == 0, "%s", e.msg);
 	seccomp_release(ctx);
+	/* the bundle's own denials hold under ptrace too, and nothing is left to notify */
+	const char *own_text =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+		"[\"mkdir\",\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}";
+	_cleanup_json_ struct json *own = NULL;
+	ck_assert_int_eq(json_parse(own_text, strlen(own_text), &own, &e), 0);
+	_cleanup_json_ struct json *o = _render_own(p, MODE_ENFORCE, MONITOR_MECH_PTRACE, own, &r);
+	ck_assert_int_eq(r, 0);
+	char *od = _dump(json_get_path(o, "linux.seccomp"));
+	ck_assert_ptr_null(strstr(od, "SCMP_ACT_NOTIFY"));
+	ck_assert_ptr_nonnull(strstr(od, "SCMP_ACT_TRACE"));
+	bool mkdir_denied = false;
+	json_foreach (i, json_get_path(o, "linux.seccomp.syscalls")) {
+		const struct json *rule = json_get_path(o, "linux.seccomp.syscalls")->items[i];
+		bool mkdir = false;
+		int64_t er = 0;
+		json_foreach (k, json_get(rule, "names"))
+			mkdir |= strcmp(json_string(json_get(rule, "names")->items[k]), "mkdir") ==
+				 0;
+		if (mkdir) { /* the profile denies it too: the bundle's errno, not a report */
+			ck_assert_str_eq(json_string(json_get(rule, "action")), "SCMP_ACT_ERRNO");
+			ck_assert_int_eq(json_to_int64(json_get(rule, "errnoRet"), &er), 0);
+			ck_assert_int_eq(er, 13);
+			mkdir_denied = true;
+		}
+	}
+	ck_assert(mkdir_denied);
+	free(od);
 	/* learn mode is notify-only */
 	_cleanup_json_ struct json *l = _render(p, MODE_LEARN, MONITOR_MECH_PTRACE, &r);
 	ck_assert_int_eq(r, -EOPNOTSUPP);
