@@ -124,6 +124,30 @@ START_TEST(test_apply_docker_like)
 }
 END_TEST
 
+/* 32-bit-only calls the profile denies are reported too, where the filter
+ * has the x86 ABI. */
+START_TEST(test_apply_reports_x86_only)
+{
+	struct err e = { 0 };
+#define X86_ONLY_FILTER(arches)                                                                    \
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[" arches "],"                    \
+	"\"syscalls\":[{\"names\":[\"read\",\"socketcall\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+	_cleanup_json_ struct json *both =
+		_parse(X86_ONLY_FILTER("\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\""));
+	_cleanup_json_ struct json *native = _parse(X86_ONLY_FILTER("\"SCMP_ARCH_X86_64\""));
+	ck_assert_int_eq(nfilter_apply(both, true, &e), 0);
+	ck_assert_int_eq(nfilter_apply(native, true, &e), 0);
+	ck_assert_int_eq(_count(both, "stat64", "SCMP_ACT_NOTIFY"), 1);
+	ck_assert_int_eq(_count(both, "waitpid", "SCMP_ACT_NOTIFY"), 1);
+	ck_assert_int_eq(_count(both, "socketcall", "SCMP_ACT_NOTIFY"), 0); /* allowed */
+	ck_assert_int_eq(_count(both, "mount", "SCMP_ACT_NOTIFY"), 1);
+	ck_assert_int_eq(_count(native, "stat64", NULL), 0);
+	ck_assert_int_eq(_count(native, "mount", "SCMP_ACT_NOTIFY"), 1);
+	uint64_t args[6] = { 0 };
+	ck_assert(nfilter_is_deviation(both, "stat64", args));
+}
+END_TEST
+
 /* errnoRet of the rule naming name with action (or -1). */
 static int64_t _errno_of(const struct json *sc, const char *name, const char *action)
 {
@@ -732,6 +756,7 @@ int main(void)
 	tcase_add_test(tc, test_table_partition);
 	tcase_add_test(tc, test_alt_and);
 	tcase_add_test(tc, test_apply_docker_like);
+	tcase_add_test(tc, test_apply_reports_x86_only);
 	tcase_add_test(tc, test_keep_own_enforce);
 	tcase_add_test(tc, test_keep_own_learn);
 	tcase_add_test(tc, test_eval_fixtures);

@@ -71,7 +71,7 @@ struct mon_call {
 };
 
 /*
- * Pointer arguments: read from /proc/<pid>/mem, then checked with
+ * Pointer arguments: read with process_vm_readv (or from mem_fd), then checked with
  * SECCOMP_IOCTL_NOTIF_ID_VALID before use (by each read, or once by the
  * caller after all of them: mon_call.checked_later).  The result is evidence only
  * (the target can change memory after the check): it may alert or deny,

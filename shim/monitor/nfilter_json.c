@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <seccomp.h>
+
 #include "hardrun/cleanup.h"
 #include "hardrun/filter.h"
 #include "hardrun/learn.h"
@@ -250,26 +252,54 @@ static const char **_mentioned_names(const struct json *syscalls, size_t *ret_n)
 	return v ? v : calloc(1, sizeof(*v));
 }
 
+static bool _has_arch(const struct json *sc, const char *arch)
+{
+	const struct json *a = json_get(sc, "architectures");
+	json_foreach (i, a) {
+		if (strcmp(json_string(a->items[i]) ?: "", arch) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int _notify_name(struct json *names, const char *name, const char **seen, size_t n_seen)
+{
+	if (strcmp(name, "write") == 0 || learn_must_allow(name) ||
+	    bsearch(&name, seen, n_seen, sizeof(*seen), _cmp_str))
+		return 0;
+	return json_arr_append(names, json_new_string(name));
+}
+
+/* The 32-bit x86 calls x86_64 does not have (socketcall, stat64, ...): all
+ * older than hardrun's table, so none of them needs ENOSYS. */
+static int _x86_only_names(struct json *names, const char **seen, size_t n_seen)
+{
+	for (int nr = 0; nr < 512; nr++) {
+		_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
+		if (!name || seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name) >= 0)
+			continue;
+		if (_notify_name(names, name, seen, n_seen) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The default denial as one NOTIFY rule naming every syscall hardrun knows
  * that no rule mentions (runc refuses NOTIFY as the default action, so the
- * default itself stays: it still covers syscalls newer than the table). */
+ * default itself stays: it still covers syscalls newer than the table).
+ * Known: the x86_64 table, and the x86-only names when the filter has x86. */
 static int _default_to_notify(struct json *sc, struct json *syscalls)
 {
-	size_t n = 0, n_seen = 0;
-	const char *const *known = systab_linux61; /* x86_64 names; 32-bit-only calls stay denied */
-	while (known[n])
-		n++;
+	size_t n_seen = 0;
 	_cleanup_free_ const char **seen = _mentioned_names(syscalls, &n_seen);
 	_cleanup_json_ struct json *names = json_new_array();
 	if (!names || !seen)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(known[i], "write") == 0 || learn_must_allow(known[i]) ||
-		    bsearch(&known[i], seen, n_seen, sizeof(*seen), _cmp_str))
-			continue;
-		if (json_arr_append(names, json_new_string(known[i])) < 0)
+	for (const char *const *k = systab_linux61; *k; k++)
+		if (_notify_name(names, *k, seen, n_seen) < 0)
 			return -ENOMEM;
-	}
+	if (_has_arch(sc, "SCMP_ARCH_X86") && _x86_only_names(names, seen, n_seen) < 0)
+		return -ENOMEM;
 	_cleanup_json_ struct json *rule = json_new_object();
 	if (!rule || json_obj_set(rule, "names", steal_pointer(&names)) < 0 ||
 	    json_obj_set(rule, "action", json_new_string(ACT_NOTIFY)) < 0 ||

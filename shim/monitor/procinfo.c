@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What the monitor reads about a notified call: pointer arguments through
- * /proc/<pid>/mem (each read followed by SECCOMP_IOCTL_NOTIF_ID_VALID, so a
- * recycled pid is never believed), the process context and fd targets.
+ * process_vm_readv (or /proc/<pid>/mem when the caller holds it open), each
+ * followed by SECCOMP_IOCTL_NOTIF_ID_VALID so that a recycled pid is never
+ * believed; the process context and fd targets.
  * Evidence only: the task may change its memory after we looked.
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
@@ -33,17 +35,15 @@ static bool _id_valid(const struct mon_call *c)
 
 ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t len)
 {
-	_cleanup_close_ int own = -1;
-	int fd = c->mem_fd;
-	char path[64];
+	ssize_t n;
 
-	if (fd < 0) {
-		(void)snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->pid);
-		fd = own = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
+	if (c->mem_fd >= 0) {
+		n = pread(c->mem_fd, buf, len, (off_t)addr);
+	} else {
+		/* no /proc lookup (costly for a task that has just forked) */
+		struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+		n = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
 	}
-	ssize_t n = pread(fd, buf, len, (off_t)addr);
 	if (n < 0)
 		return -errno;
 	if (!c->checked_later && !_id_valid(c))
