@@ -3,6 +3,8 @@
 # loop, so container start and teardown are not part of the numbers):
 #   W1  getpid x N_GETPID          (a syscall the filter allows, never notified)
 #   W2  fork + execve x N_EXEC     (execve is notified in enforce mode)
+#   W4  fork + `>/dev/null` + execve x N_EXEC (a shell redirection in each
+#       child: open for writing and dup2 onto fd 1 are notified too)
 #   W3  execve of a missing file x N_EXECFAIL (the notification round trip
 #       alone: the kernel fails the call right after the monitor's CONTINUE)
 # under four variants, interleaved round by round (order rotated), ROUNDS
@@ -64,6 +66,7 @@ bundle() {
 	W1) cmd="hrtrig getpid $N_GETPID" ;;
 	W2) cmd="hrtrig execloop $N_EXEC" ;;
 	W3) cmd="hrtrig execfail $N_EXECFAIL" ;;
+	W4) cmd="hrtrig execredir $N_EXEC" ;;
 	*) cmd="$w" ;;
 	esac
 	case $v in
@@ -95,12 +98,13 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 variants=(unconfined docker monitored monitored-ptrace)
-workloads=(W1 W2 W3)
+workloads=(W1 W2 W3 W4)
 for v in "${variants[@]}"; do
 	for w in "${workloads[@]}"; do bundle "$v" "$w" "$v-$w"; done
 done
 mkdir -p "$T/s"
-echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC, failing execve x$N_EXECFAIL," \
+echo "# monitor bench: getpid x$N_GETPID, fork+execve x$N_EXEC (plain and with a redirection)," \
+	"failing execve x$N_EXECFAIL," \
 	"$ROUNDS interleaved rounds" >&2
 for r in $(seq "$ROUNDS"); do
 	for k in "${!variants[@]}"; do
@@ -121,6 +125,7 @@ for v in "${variants[@]}"; do
 	l1+=" $v=$(per "$(med "$v" W1)" "$N_GETPID" 1)"
 	l2+=" $v=$(per "$(med "$v" W2)" "$N_EXEC" 1000)"
 	l3+=" $v=$(per "$(med "$v" W3)" "$N_EXECFAIL" 1000)"
+	l4+=" $v=$(per "$(med "$v" W4)" "$N_EXEC" 1000)"
 done
 echo "monitor.getpid_ns$l1"
 echo "monitor.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W1)")"
@@ -129,6 +134,8 @@ echo "monitor.docker_default_ratio_vs_unconfined=$(r3 "$(pmed docker unconfined 
 echo "monitor.fork_execve_us$l2"
 echo "monitor.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W2)")"
 echo "monitor.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined W2)")"
+echo "monitor.fork_redirect_execve_us$l4"
+echo "monitor.fork_redirect_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W4)")"
 echo "monitor.failing_execve_us$l3"
 echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored docker W3 "$N_EXECFAIL")")"
 echo "monitor.ptrace.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W1)")"
@@ -136,6 +143,7 @@ echo "monitor.ptrace.syscall_ratio_vs_unconfined=$(r3 "$(pmed monitored-ptrace u
 echo "monitor.ptrace.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W2)")"
 echo "monitor.ptrace.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored-ptrace unconfined W2)")"
 echo "monitor.ptrace.fork_execve_ratio_vs_notify=$(r3 "$(pmed monitored-ptrace monitored W2)")"
+echo "monitor.ptrace.fork_redirect_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W4)")"
 echo "monitor.ptrace.traced_execve_extra_us=$(r1 "$(dmed monitored-ptrace docker W3 "$N_EXECFAIL")")"
 
 # ---- memory: one monitor alone, then the mean over PSS_N at once ----

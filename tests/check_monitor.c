@@ -670,6 +670,35 @@ START_TEST(test_event_golden)
 }
 END_TEST
 
+/* An exec-log record: the new program's path and argv, the caller's image
+ * name before the exec and its parent process. */
+START_TEST(test_exec_record)
+{
+	struct event_ctx x = { "c0ffee", "web", "prod", "web-1", "nginx:1", "node1" };
+	struct timespec t = { 1700000000, 5 };
+	struct mon_call c = { .name = "execve", .session = 1 };
+	struct mon_proc p = { .pid = 42, .ppid = 7, .uid = 1000 };
+	struct mon_evidence ev = { 0 };
+	strcpy(p.comm, "sh");
+	strcpy(p.pcomm, "sh");
+	strcpy(p.pcmdline, "sh -c curl x | sh");
+	strcpy(p.cwd, "/srv");
+	strcpy(ev.path, "/usr/bin/curl");
+	strcpy(ev.argv, "curl x");
+	_cleanup_json_ struct json *o = event_build_exec(&x, &t, &c, &p, &ev, "continue");
+	_cleanup_free_ char *got = NULL;
+	size_t len;
+	ck_assert(o);
+	ck_assert_int_eq(json_dump(o, false, &got, &len, NULL), 0);
+	ck_assert_str_eq(got,
+			 "{\"time\":\"2023-11-14T22:13:20.000000005Z\",\"container.id\":\"c0ffee\","
+			 "\"session\":1,\"pid\":42,\"uid\":1000,\"path\":\"/usr/bin/curl\","
+			 "\"argv\":\"curl x\",\"cwd\":\"/srv\",\"result\":\"continue\","
+			 "\"parent\":{\"comm\":\"sh\",\"ppid\":7,\"pcomm\":\"sh\","
+			 "\"pcmdline\":\"sh -c curl x | sh\"}}");
+}
+END_TEST
+
 START_TEST(test_cgroup_path)
 {
 	char buf[4096];
@@ -762,6 +791,7 @@ int main(void)
 	tcase_add_test(tc, test_eval_fixtures);
 	tcase_add_test(tc, test_rules_from_profile);
 	tcase_add_test(tc, test_event_golden);
+	tcase_add_test(tc, test_exec_record);
 	tcase_add_test(tc, test_cgroup_path);
 	tcase_add_test(tc, test_state_finish);
 	suite_add_tcase(s, tc);

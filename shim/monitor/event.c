@@ -108,13 +108,16 @@ struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 	return steal_pointer(&o);
 }
 
+/* "parent": the caller's image before the exec (comm), and its parent
+ * process (ppid, pcomm, pcmdline).  The caller's own argv is in the record
+ * of the exec that started it (same pid), so the log is a process tree. */
 static struct json *_exec_parent(const struct mon_proc *p)
 {
 	struct json *o = json_new_object();
 	if (!o || _set(o, "comm", json_new_string(p->comm)) < 0 ||
-	    _set(o, "cmdline", json_new_string(p->cmdline)) < 0 ||
 	    _set(o, "ppid", json_new_int(p->ppid)) < 0 ||
-	    _set(o, "pcomm", json_new_string(p->pcomm)) < 0) {
+	    _set(o, "pcomm", json_new_string(p->pcomm)) < 0 ||
+	    _set(o, "pcmdline", json_new_string(p->pcmdline)) < 0) {
 		json_free(o);
 		return NULL;
 	}

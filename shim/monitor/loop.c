@@ -244,8 +244,8 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 
 /*
  * Decide about one call.  The hot path reads only what the rules need
- * (evidence; for an exec also the caller's comm and cmdline, which the execve
- * replaces), checks the notification id once, and decides:
+ * (evidence; for an exec also the caller's comm, which the execve replaces),
+ * checks the notification id once, and decides:
  *   - a rule fired: the whole process context, the event, then the answer;
  *   - an execve no rule stops: answered (CONTINUE) at once, then the rest of
  *     the exec-log record (ppid, uid, cwd, parent) read while it execs;
@@ -263,7 +263,7 @@ static int _decide(struct mon *m, struct mon_call *c)
 	c->checked_later = true;
 	procinfo_evidence(c, &p, m->known, &ev);
 	if (exec)
-		procinfo_read_parts(c->pid, PI_IDENT, &p);
+		procinfo_read_parts(c->pid, PI_COMM, &p); /* the shell rule's parent */
 	/* A signal to the caller cancels a pending notification (Go's SIGURG does
 	 * it to runc init all the time); the call is restarted and notified anew. */
 	uint64_t id = c->id;
@@ -294,7 +294,7 @@ static int _decide(struct mon *m, struct mon_call *c)
 		_record(m, c, &p, &ev, &v, exec);
 		return answered;
 	}
-	procinfo_read_parts(c->pid, (exec ? 0 : PI_IDENT) | PI_CONTEXT | PI_PARENT, &p);
+	procinfo_read_parts(c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE) | PI_CONTEXT | PI_PARENT, &p);
 	_record(m, c, &p, &ev, &v, exec);
 	if (v.action == ACTION_ALERT || v.action == ACTION_OFF)
 		return 0;

@@ -117,10 +117,10 @@ static void _read_text(pid_t pid, const char *what, char *buf, size_t size, bool
 void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret)
 {
 	ret->pid = pid;
-	if (parts & PI_IDENT) {
+	if (parts & PI_COMM)
 		_read_text(pid, "comm", ret->comm, sizeof(ret->comm), false);
+	if (parts & PI_CMDLINE)
 		_read_text(pid, "cmdline", ret->cmdline, sizeof(ret->cmdline), true);
-	}
 	if (parts & PI_CONTEXT) {
 		_read_status(pid, ret);
 		_link(pid, "exe", ret->exe, sizeof(ret->exe));
