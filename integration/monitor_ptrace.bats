@@ -76,44 +76,6 @@ pprofile() {
 	fi
 }
 
-bundle() {
-	local id=$1 cmd=$2 mode=${3:-enforce} prof=${4:-t}
-	local b="$BATS_TEST_TMPDIR/b/$id"
-	make_bundle --annotation "profile.hardrun.io/POD=$prof" \
-		--annotation "mode.hardrun.io/POD=$mode" \
-		--annotation io.kubernetes.pod.namespace=ns1 \
-		--annotation io.kubernetes.pod.name=pod1 \
-		--annotation io.kubernetes.cri.container-name=c1 \
-		--env KUBERNETES_SERVICE_HOST=10.96.0.1 --env KUBERNETES_SERVICE_PORT=443 \
-		"$b" /bin/sh -c "$cmd"
-	cp "$HRTRIG" "$b/rootfs/bin/hrtrig"
-}
-
-hr() {
-	"$HARDRUN" --root "$ROOT" "$@"
-}
-
-crun() {
-	run hr run --bundle "$BATS_TEST_TMPDIR/b/$1" "$1" </dev/null
-}
-
-rund() {
-	hr run -d --bundle "$BATS_TEST_TMPDIR/b/$1" "$1" </dev/null \
-		>"$BATS_TEST_TMPDIR/$1.out" 2>&1 || { cat "$BATS_TEST_TMPDIR/$1.out"; return 1; }
-}
-
-expect_one() {
-	local id=$1 rule=$2 cmd=$3
-	rm -f "$EVENTS"
-	bundle "$id" "$cmd"
-	crun "$id"
-	echo "$output"
-	wait_monitors_gone
-	rules_fired
-	[ "$(rules_fired | wc -l)" -eq 1 ]
-	[ "$(rules_fired)" = "$rule" ]
-}
-
 # assert_ptrace_config ID: the rewritten config.json traces, never notifies
 assert_ptrace_config() {
 	local cfg="$BATS_TEST_TMPDIR/b/$1/config.json"
