@@ -25,13 +25,7 @@ setup() {
 }
 
 teardown() {
-	local id pid
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
-	for pid in $(monitor_pids); do kill -KILL "$pid" 2>/dev/null || true; done
-	common_teardown
-	rm -rf "$STATE"
+	monitor_teardown
 }
 
 @test "monitor: each rule fires exactly one event with its id and fields" {

@@ -46,13 +46,7 @@ setup() {
 }
 
 teardown() {
-	local id pid
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
-	for pid in $(monitor_pids); do kill -KILL "$pid" 2>/dev/null || true; done
-	common_teardown
-	rm -rf "$STATE"
+	monitor_teardown
 }
 
 # variant profile|wrapper: node config and profile t for one way of choosing ptrace

@@ -6,10 +6,10 @@
  *   monitor_prepare()  - adds NOTIFY rules to the rendered linux.seccomp for
  *                        the mode (enforce/audit: rule syscalls; learn: all
  *                        but write) and sets listenerPath/listenerMetadata
- *   monitor_spawn()    - posix_spawn (setsid, stdio on /dev/null, all other
+ *   monitor_spawn_start/_check/_wait()
+ *                      - posix_spawn (setsid, stdio on /dev/null, all other
  *                        fds closed) of `hardrun-monitor --state DIR
- *                        --detach`; returns once the socket listens (or
- *                        fails with a reason)
+ *                        --detach`, handing it its socket and log files
  *
  * monitor side (`hardrun monitor`): accepts runc's connections (container
  * state JSON + the seccomp notify fd, SCM_RIGHTS), one per process runc
@@ -112,8 +112,7 @@ int monitor_mechanism_for(const struct node_config *nc, const struct policy *pol
  * container has no ptrace monitor (or none running: the kernel then fails its
  * monitored calls with ENOSYS). */
 int monitor_exec_attach(const char *container_state_dir, struct err *e);
-int monitor_spawn(const struct monitor_spec *spec, pid_t *ret_pid, struct err *e);
-/* monitor_spawn in two halves, so that the caller works while the monitor
+/* Starting a monitor, in parts so that the caller works while the monitor
  * starts.  _start writes monitor.json, opens what can fail (the listening
  * socket, the events file, the exec log: runc's connect waits in the listen
  * backlog until the monitor accepts) and spawns the monitor with them;

@@ -12,7 +12,7 @@
  *   ptrace.c    the ptrace mechanism: tracees, their stops, attach requests
  *   mechanism.c notify or ptrace: the runtime's features, exec attach requests
  *   loop.c      `hardrun monitor`: the epoll loop
- *   spawn.c     monitor_spawn, state directory, monitor.json
+ *   spawn.c     monitor_spawn_*, state directory, monitor.json
  */
 #ifndef HARDRUN_MONITOR_INT_H
 #define HARDRUN_MONITOR_INT_H

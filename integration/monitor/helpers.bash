@@ -99,3 +99,15 @@ expect_one() {
 	[ "$(rules_fired | wc -l)" -eq 1 ]
 	[ "$(rules_fired)" = "$rule" ]
 }
+
+# monitor_teardown: delete every container of $ROOT, kill any monitor of
+# $STATE left, then remove $STATE
+monitor_teardown() {
+	local id pid
+	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
+		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
+	done
+	for pid in $(monitor_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	common_teardown
+	rm -rf "$STATE"
+}

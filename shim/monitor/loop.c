@@ -252,6 +252,8 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
  *   - anything else: answered, nothing more read.
  * Returns the errno to answer with, or -1 when already answered.
  */
+#define DECIDE_ANSWERED (-1)
+
 static int _decide(struct mon *m, struct mon_call *c)
 {
 	struct mon_proc p = { 0 };
@@ -285,14 +287,13 @@ static int _decide(struct mon *m, struct mon_call *c)
 	}
 	if (v.rule < 0 && !exec)
 		return 0;
-	int answered = -1;
 	if (v.rule < 0) { /* an exec no rule is about: let it run, then log it */
 		/* (ptrace: the tracee runs on when the stop is resumed, after us) */
 		if (c->notify_fd >= 0 && _respond(m, c->notify_fd, c->id, 0))
 			c->started = true;
 		procinfo_read_parts(c->pid, PI_CONTEXT | PI_PARENT, &p);
 		_record(m, c, &p, &ev, &v, exec);
-		return answered;
+		return DECIDE_ANSWERED;
 	}
 	procinfo_read_parts(c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE) | PI_CONTEXT | PI_PARENT, &p);
 	_record(m, c, &p, &ev, &v, exec);

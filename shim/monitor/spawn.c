@@ -383,13 +383,6 @@ int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e)
 	return r;
 }
 
-int monitor_spawn(const struct monitor_spec *s, pid_t *ret_pid, struct err *e)
-{
-	struct monitor_start st;
-	int r = monitor_spawn_start(s, &st, e);
-	return r < 0 ? r : monitor_spawn_wait(&st, ret_pid, e);
-}
-
 static bool _owns(const char *dir)
 {
 	char path[PATH_MAX], buf[32] = "";
