@@ -101,11 +101,17 @@ static int _add_enosys(struct filter *f, const char *name, struct err *e)
 	return filter_add(f, &r, e);
 }
 
-/* Syscalls libseccomp knows for the native arch that hardrun's table lacks. */
+/* Syscalls libseccomp knows for the native arch that hardrun's table lacks.
+ * Native syscall numbers of the ABIs hardrun runs on (x86_64, the generic
+ * table of arm64 and riscv64) are below 512 (x32's own calls start there and
+ * are not native); libseccomp resolves a number by a linear scan, so numbers
+ * past the end of its table are not asked for. */
+#define NATIVE_NR_MAX 512
+
 static int _add_newer(struct filter *f, const struct filter_env *env, struct err *e)
 {
 	int r = 0;
-	for (int nr = 0; nr < 1024 && r >= 0; nr++) {
+	for (int nr = 0; nr < NATIVE_NR_MAX && r >= 0; nr++) {
 		_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(env->arch, nr);
 		if (name && !systab_contains(env->known, name) && !_mentions(f, name, false))
 			r = _add_enosys(f, name, e);

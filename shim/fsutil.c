@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,46 +50,109 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, 
 	return fs_write_atomic_sync(path, buf, len, mode, FS_SYNC_DURABLE, e);
 }
 
+static void *_fsync_thread(void *arg)
+{
+	struct fs_pending *w = arg;
+	w->sync_err = fsync(w->fd) < 0 ? errno : 0;
+	return NULL;
+}
+
+static void _pending_join(struct fs_pending *w)
+{
+	if (w->threaded)
+		(void)pthread_join(w->thread, NULL);
+	w->threaded = false;
+}
+
+static void _pending_release(struct fs_pending *w)
+{
+	if (w->fd >= 0)
+		(void)close(w->fd);
+	w->fd = -1;
+	free(w->tmp);
+	free(w->path);
+	w->tmp = w->path = NULL;
+}
+
+int fs_write_begin(const char *path, const void *buf, size_t len, mode_t mode, enum fs_sync sync,
+		   bool background, struct fs_pending *w, struct err *e)
+{
+	int r;
+
+	*w = (struct fs_pending){ .fd = -1, .sync = sync };
+	if (!(w->path = strdup(path)))
+		return err_set(e, ENOMEM, "out of memory");
+	for (int attempt = 0; attempt < 16 && w->fd < 0; attempt++) {
+		free(w->tmp);
+		if (asprintf(&w->tmp, "%s.hardrun-%d-%d.tmp", path, (int)getpid(), attempt) < 0) {
+			w->tmp = NULL;
+			_pending_release(w);
+			return err_set(e, ENOMEM, "out of memory");
+		}
+		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (w->fd < 0 && errno != EEXIST) {
+			r = err_set_sys(e, errno, "create %s", w->tmp);
+			_pending_release(w);
+			return r;
+		}
+	}
+	if (w->fd < 0) {
+		_pending_release(w);
+		return err_set(e, EEXIST, "cannot create a temporary file next to %s", path);
+	}
+	if (fchmod(w->fd, mode) < 0) {
+		r = err_set_sys(e, errno, "chmod %s", w->tmp);
+		fs_write_abort(w);
+		return r;
+	}
+	r = _write_all(w->fd, buf, len);
+	if (r < 0) {
+		r = err_set_sys(e, -r, "write %s", w->tmp);
+		fs_write_abort(w);
+		return r;
+	}
+	if (sync >= FS_SYNC_FILE) {
+		/* the flush runs while the caller does its other work; when no
+		 * thread can be made it runs here */
+		w->threaded = background && pthread_create(&w->thread, NULL, _fsync_thread, w) == 0;
+		if (!w->threaded)
+			(void)_fsync_thread(w);
+	}
+	return 0;
+}
+
+int fs_write_commit(struct fs_pending *w, struct err *e)
+{
+	int r = 0;
+	_pending_join(w);
+	if (w->sync_err)
+		r = err_set_sys(e, w->sync_err, "write %s", w->tmp);
+	else if (rename(w->tmp, w->path) < 0)
+		r = err_set_sys(e, errno, "rename %s to %s", w->tmp, w->path);
+	if (r < 0) {
+		fs_write_abort(w);
+		return r;
+	}
+	if (w->sync >= FS_SYNC_DURABLE)
+		(void)_fsync_parent(w->path);
+	_pending_release(w);
+	return 0;
+}
+
+void fs_write_abort(struct fs_pending *w)
+{
+	_pending_join(w);
+	if (w->tmp)
+		(void)unlink(w->tmp);
+	_pending_release(w);
+}
+
 int fs_write_atomic_sync(const char *path, const void *buf, size_t len, mode_t mode,
 			 enum fs_sync sync, struct err *e)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-		free(tmp);
-		if (asprintf(&tmp, "%s.hardrun-%d-%d.tmp", path, (int)getpid(), attempt) < 0) {
-			tmp = NULL;
-			return err_set(e, ENOMEM, "out of memory");
-		}
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 && errno != EEXIST)
-			return err_set_sys(e, errno, "create %s", tmp);
-	}
-	if (fd < 0)
-		return err_set(e, EEXIST, "cannot create a temporary file next to %s", path);
-	if (fchmod(fd, mode) < 0) {
-		r = err_set_sys(e, errno, "chmod %s", tmp);
-		goto out_unlink;
-	}
-	r = _write_all(fd, buf, len);
-	if (r == 0 && sync >= FS_SYNC_FILE && fsync(fd) < 0)
-		r = -errno;
-	if (r < 0) {
-		r = err_set_sys(e, -r, "write %s", tmp);
-		goto out_unlink;
-	}
-	if (rename(tmp, path) < 0) {
-		r = err_set_sys(e, errno, "rename %s to %s", tmp, path);
-		goto out_unlink;
-	}
-	if (sync >= FS_SYNC_DURABLE)
-		(void)_fsync_parent(path);
-	return 0;
-out_unlink:
-	(void)unlink(tmp);
-	return r;
+	struct fs_pending w;
+	int r = fs_write_begin(path, buf, len, mode, sync, false, &w, e);
+	return r < 0 ? r : fs_write_commit(&w, e);
 }
 
 int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct err *e)

@@ -46,7 +46,10 @@ struct harden_ctx {
 	bool stash_written;
 	struct monitor_start monitor; /* started, not yet waited for */
 	enum monitor_mechanism mech;
+	char *monitor_sock;
 	pid_t monitor_pid;
+	struct fs_pending spec_write; /* the new config.json, not yet renamed in */
+	bool spec_pending;
 };
 
 typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
@@ -100,40 +103,48 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 	return r;
 }
 
-/* Last step: everything else has succeeded, the monitor can start listening. */
+/* Last step: the monitor's rules go into the filter (it starts in
+ * _run_steps, once config.json is final). */
 static int _step_monitor(struct harden_ctx *c, struct err *e)
 {
-	_cleanup_free_ char *sock = NULL, *bundle = NULL;
 	enum monitor_mechanism mech = MONITOR_MECH_NOTIFY;
 	if (!c->pol.monitor)
 		return 0;
-	if (asprintf(&sock, "%s/monitor.sock", c->state_dir) < 0 ||
-	    !(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))))
+	if (asprintf(&c->monitor_sock, "%s/monitor.sock", c->state_dir) < 0) {
+		c->monitor_sock = NULL;
 		return err_set(e, ENOMEM, "out of memory");
+	}
 	int r = monitor_mechanism_for(c->nc, &c->pol, c->prof, &mech, e);
 	if (r < 0)
 		return r;
 	c->mech = mech;
-	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
-			    json_get(c->orig_fields, "linux.seccomp"), sock, e);
-	if (r < 0)
-		return r;
+	return monitor_prepare(c->spec, &c->pol, c->prof, mech,
+			       json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
+}
+
+/* Started, not waited for: _run_steps checks it before config.json goes in. */
+static int _start_monitor(struct harden_ctx *c, struct err *e)
+{
+	_cleanup_free_ char *bundle = NULL;
+	if (!c->pol.monitor)
+		return 0;
+	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))))
+		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {
 		.container_id = (char *)c->a->container_id,
 		.runtime_root = (char *)argv_root(c->a),
 		.state_dir = c->state_dir,
-		.socket_path = sock,
+		.socket_path = c->monitor_sock,
 		.mode = c->pol.mode,
 		.profile_name = c->pol.profile, /* learn: where recordings go */
 		.profile_doc = c->prof->doc,
 		.events_file = c->nc->events_file,
 		.recordings_dir = c->nc->recordings_dir,
 		.annotations = json_get(c->spec, "annotations"),
-		.mechanism = mech,
+		.mechanism = c->mech,
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
 		.bundle = bundle,
 	};
-	/* waited for in _run_steps, after the state files are written */
 	return monitor_spawn_start(&ms, &c->monitor, e);
 }
 
@@ -153,6 +164,7 @@ static void _ctx_release(struct harden_ctx *c)
 	json_free(c->orig_fields);
 	profile_free(c->prof);
 	free(c->state_dir);
+	free(c->monitor_sock);
 }
 
 static int _load_spec(struct harden_ctx *c, struct err *e)
@@ -181,18 +193,24 @@ static int _load_spec(struct harden_ctx *c, struct err *e)
 	return stash_restore(c->config_path, c->spec, &c->orig_fields, e);
 }
 
-static int _save_spec(struct harden_ctx *c, struct err *e)
+/* Write the new config.json aside and start its fsync: it goes in last. */
+static int _begin_spec(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r = json_dump(c->spec, false, &text, &len, e);
 	if (r < 0)
 		return r;
-	return fs_write_atomic_sync(c->config_path, text, len, c->config_mode, FS_SYNC_FILE, e);
+	r = fs_write_begin(c->config_path, text, len, c->config_mode, FS_SYNC_FILE, true,
+			   &c->spec_write, e);
+	c->spec_pending = r >= 0;
+	return r;
 }
 
 static void _undo(struct harden_ctx *c)
 {
+	if (c->spec_pending)
+		fs_write_abort(&c->spec_write);
 	if (c->monitor.ready_fd >= 0) /* started: learn its pid, to stop it */
 		(void)monitor_spawn_wait(&c->monitor, &c->monitor_pid, NULL);
 	if (c->monitor_pid > 0)
@@ -220,12 +238,18 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 		if (r < 0)
 			return err_prefix(e, "%s", _steps[i].name);
 	}
+	/* config.json is final: its fsync runs while the monitor starts and the
+	 * state is saved */
+	if ((r = _begin_spec(c, e)) < 0)
+		return r;
+	if ((r = _start_monitor(c, e)) < 0)
+		return err_prefix(e, "monitor");
 	if ((r = state_save_hardening(c->state_dir, c->spec, e)) < 0)
 		return r;
 	if ((r = stash_save(c->config_path, c->orig_fields, e)) < 0)
 		return r;
 	c->stash_written = r > 0;
-	/* config.json is written last; a monitor that has already failed fails
+	/* config.json goes in last; a monitor that has already failed fails
 	 * the create with its reason.  One still starting is not waited for:
 	 * its socket listens already (monitor_spawn_start). */
 	if (c->monitor.ready_fd >= 0 && c->mech == MONITOR_MECH_PTRACE) {
@@ -236,7 +260,8 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 	} else if (c->monitor.ready_fd >= 0 && (r = monitor_spawn_check(&c->monitor, e)) < 0) {
 		return err_prefix(e, "monitor");
 	}
-	return _save_spec(c, e);
+	c->spec_pending = false; /* commit removes its temporary file on failure */
+	return fs_write_commit(&c->spec_write, e);
 }
 
 int harden_create(const struct rt_args *a, const struct node_config *nc, struct err *e)

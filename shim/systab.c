@@ -383,8 +383,16 @@ static int _systab_cmp(const void *key, const void *item)
 /* table is sorted by name (tests/check_filter.c checks systab_linux61). */
 bool systab_contains(const char *const *table, const char *name)
 {
+	static const char *const *last; /* one table per call site in practice */
+	static size_t last_n;
 	size_t n = 0;
-	while (table[n])
-		n++;
+	if (table == last) {
+		n = last_n;
+	} else {
+		while (table[n])
+			n++;
+		last = table;
+		last_n = n;
+	}
 	return bsearch(name, table, n, sizeof(*table), _systab_cmp) != NULL;
 }

@@ -99,6 +99,58 @@ START_TEST(test_atomic_failure_leaves_original)
 }
 END_TEST
 
+/* The two-half write: nothing at path until commit; abort and a failed
+ * commit leave only what was there; the background fsync is joined. */
+START_TEST(test_write_begin_commit_abort)
+{
+	char path[512], target[512];
+	struct fs_pending w;
+	char *text = NULL;
+	size_t len;
+	(void)snprintf(path, sizeof(path), "%s/config.json", dir);
+	ck_assert_int_eq(fs_write_atomic(path, "orig", 4, 0644, NULL), 0);
+
+	ck_assert_int_eq(fs_write_begin(path, "new", 3, 0600, FS_SYNC_FILE, true, &w, NULL), 0);
+	ck_assert_int_eq(_count_entries(dir), 2); /* the temporary file, aside */
+	ck_assert_int_eq(fs_read_file(path, 100, &text, &len, NULL), 0);
+	ck_assert_str_eq(text, "orig");
+	free(text);
+	fs_write_abort(&w);
+	ck_assert_int_eq(_count_entries(dir), 1);
+	ck_assert_int_eq(fs_read_file(path, 100, &text, &len, NULL), 0);
+	ck_assert_str_eq(text, "orig");
+	free(text);
+
+	ck_assert_int_eq(fs_write_begin(path, "new", 3, 0600, FS_SYNC_FILE, true, &w, NULL), 0);
+	ck_assert_int_eq(fs_write_commit(&w, NULL), 0);
+	ck_assert_int_eq(_count_entries(dir), 1);
+	ck_assert_int_eq(fs_read_file(path, 100, &text, &len, NULL), 0);
+	ck_assert_str_eq(text, "new");
+	free(text);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+
+	/* a commit whose rename fails (the target became a non-empty
+	 * directory) removes the temporary file and names the rename */
+	(void)snprintf(target, sizeof(target), "%s/adir", dir);
+	ck_assert_int_eq(fs_write_begin(target, "x", 1, 0644, FS_SYNC_FILE, true, &w, NULL), 0);
+	ck_assert_int_eq(mkdir(target, 0755), 0);
+	char inner[600];
+	(void)snprintf(inner, sizeof(inner), "%s/keep", target);
+	ck_assert_int_eq(mkdir(inner, 0755), 0);
+	struct err e = { 0 };
+	ck_assert_int_lt(fs_write_commit(&w, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "rename"));
+	ck_assert_int_eq(_count_entries(dir), 2); /* config.json and adir */
+
+	/* a begin that fails leaves nothing to commit or abort */
+	ck_assert_int_lt(
+		fs_write_begin("/nonexistent-dir/x", "a", 1, 0644, FS_SYNC_FILE, true, &w, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent-dir/x"));
+}
+END_TEST
+
 START_TEST(test_log_json_line)
 {
 	char buf[512];
@@ -148,6 +200,7 @@ int main(void)
 	tcase_add_test(tc, test_atomic_replace_keeps_mode);
 	tcase_add_test(tc, test_atomic_sync_levels);
 	tcase_add_test(tc, test_atomic_failure_leaves_original);
+	tcase_add_test(tc, test_write_begin_commit_abort);
 	tcase_add_test(tc, test_log_json_line);
 	tcase_add_test(tc, test_log_text_line);
 	tcase_add_test(tc, test_log_append);

@@ -3,6 +3,8 @@
 #ifndef HARDRUN_FSUTIL_H
 #define HARDRUN_FSUTIL_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,6 +26,26 @@ enum fs_sync {
 int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode, struct err *e);
 int fs_write_atomic_sync(const char *path, const void *buf, size_t len, mode_t mode,
 			 enum fs_sync sync, struct err *e);
+
+/*
+ * The same in two halves, for a caller with other work to do meanwhile:
+ * begin writes the temporary file and starts its fsync (on a thread when
+ * background is set); commit waits for it and renames over path; abort
+ * removes the temporary file.  Exactly one of commit or abort follows a
+ * begin that succeeded; a failed begin leaves nothing behind.
+ */
+struct fs_pending {
+	char *path, *tmp;
+	int fd;
+	enum fs_sync sync;
+	bool threaded;
+	int sync_err;
+	pthread_t thread;
+};
+int fs_write_begin(const char *path, const void *buf, size_t len, mode_t mode, enum fs_sync sync,
+		   bool background, struct fs_pending *w, struct err *e);
+int fs_write_commit(struct fs_pending *w, struct err *e);
+void fs_write_abort(struct fs_pending *w);
 
 /* Read a whole regular file of at most max bytes; *ret is NUL-terminated. */
 int fs_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct err *e);

@@ -25,6 +25,7 @@
 #ifndef HARDRUN_MONITOR_H
 #define HARDRUN_MONITOR_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -123,6 +124,14 @@ int monitor_exec_attach(const char *container_state_dir, struct err *e);
 struct monitor_start {
 	int ready_fd;
 	pid_t child;
+	/* The posix_spawn runs on a thread while the caller goes on (it waits
+	 * for the new process's exec); check and wait join it first. */
+	bool spawning, threaded;
+	pthread_t thread;
+	int fds[4];	  /* given to the monitor, closed once it is spawned */
+	char *state_dir;  /* the thread's copy */
+	char *socket_path; /* removed if the spawn fails */
+	int spawn_err;
 };
 int monitor_spawn_start(const struct monitor_spec *spec, struct monitor_start *ret, struct err *e);
 int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e);

@@ -169,9 +169,11 @@ bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
 int procinfo_read(pid_t pid, struct mon_proc *ret);
 /* Parts of procinfo_read, for the notification hot path: PI_COMM and
  * PI_CMDLINE (gone once an execve goes on; the cmdline of a task that has
- * just forked is costly to read), PI_CONTEXT (ppid, uid, exe, cwd), PI_PARENT
- * (the parent's comm and cmdline; needs ppid).  Adds to *ret. */
-enum { PI_COMM = 1, PI_CMDLINE = 2, PI_CONTEXT = 4, PI_PARENT = 8, PI_ALL = 15 };
+ * just forked is costly to read), PI_CONTEXT (ppid, uid, cwd), PI_PARENT
+ * (the parent's comm and cmdline; needs ppid), PI_EXE (an exec's record has
+ * the path the call named instead: /proc/<pid>/exe may not have changed yet).
+ * Adds to *ret. */
+enum { PI_COMM = 1, PI_CMDLINE = 2, PI_CONTEXT = 4, PI_PARENT = 8, PI_EXE = 16, PI_ALL = 31 };
 void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret);
 /* Fill evidence for c (reads memory, fds; validates the notification id). */
 void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char *const *known,

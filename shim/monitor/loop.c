@@ -295,7 +295,8 @@ static int _decide(struct mon *m, struct mon_call *c)
 		_record(m, c, &p, &ev, &v, exec);
 		return DECIDE_ANSWERED;
 	}
-	procinfo_read_parts(c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE) | PI_CONTEXT | PI_PARENT, &p);
+	procinfo_read_parts(c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE | PI_EXE) | PI_CONTEXT | PI_PARENT,
+			    &p);
 	_record(m, c, &p, &ev, &v, exec);
 	if (v.action == ACTION_ALERT || v.action == ACTION_OFF)
 		return 0;

@@ -123,9 +123,10 @@ void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret)
 		_read_text(pid, "cmdline", ret->cmdline, sizeof(ret->cmdline), true);
 	if (parts & PI_CONTEXT) {
 		_read_status(pid, ret);
-		_link(pid, "exe", ret->exe, sizeof(ret->exe));
 		_link(pid, "cwd", ret->cwd, sizeof(ret->cwd));
 	}
+	if (parts & PI_EXE)
+		_link(pid, "exe", ret->exe, sizeof(ret->exe));
 	if ((parts & PI_PARENT) && ret->ppid > 0) {
 		_read_text(ret->ppid, "comm", ret->pcomm, sizeof(ret->pcomm), false);
 		_read_text(ret->ppid, "cmdline", ret->pcmdline, sizeof(ret->pcmdline), true);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -316,13 +317,47 @@ static int _wait_ready(int rfd, pid_t *ret_pid, struct err *e)
 		       got ? buf : "exited before listening");
 }
 
+static void *_spawn_thread(void *arg)
+{
+	struct monitor_start *st = arg;
+	st->spawn_err = -_spawn_monitor(st->state_dir, st->fds, &st->child);
+	for (int i = 0; i < 4; i++) { /* the monitor has its copies now */
+		(void)close(st->fds[i]);
+		st->fds[i] = -1;
+	}
+	return NULL;
+}
+
+/* Wait for the spawn itself; a failed one fails the start. */
+static int _spawn_join(struct monitor_start *st, struct err *e)
+{
+	int r = 0;
+	if (!st->spawning)
+		return 0;
+	if (st->threaded)
+		(void)pthread_join(st->thread, NULL);
+	st->spawning = st->threaded = false;
+	if (st->spawn_err) {
+		r = err_set_sys(e, st->spawn_err, "start the monitor");
+		(void)close(st->ready_fd);
+		st->ready_fd = -1;
+		st->child = -1;
+		if (st->socket_path)
+			(void)unlink(st->socket_path);
+	}
+	free(st->state_dir);
+	free(st->socket_path);
+	st->state_dir = st->socket_path = NULL;
+	return r;
+}
+
 int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret, struct err *e)
 {
 	int p[2];
 	_cleanup_free_ char *root = strdup(s->state_dir);
 	char *slash = root ? strrchr(root, '/') : NULL;
 
-	*ret = (struct monitor_start){ .ready_fd = -1, .child = -1 };
+	*ret = (struct monitor_start){ .ready_fd = -1, .child = -1, .fds = { -1, -1, -1, -1 } };
 	if (!root)
 		return err_set(e, ENOMEM, "out of memory");
 	if (slash && slash != root) {
@@ -341,17 +376,30 @@ int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret,
 		return lfd;
 	if ((r = monitor_open_logs(s, &efd, &xfd, e)) < 0)
 		return r;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_set_sys(e, errno, "pipe");
-	int fds[4] = { p[1], lfd, efd, xfd };
-	r = _spawn_monitor(s->state_dir, fds, &ret->child);
-	(void)close(p[1]);
-	if (r < 0) {
-		(void)close(p[0]);
+	_cleanup_free_ char *dir = strdup(s->state_dir), *sock = strdup(s->socket_path);
+	if (!dir || !sock) {
 		(void)unlink(s->socket_path);
-		return err_set_sys(e, -r, "start the monitor");
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		(void)unlink(s->socket_path);
+		return err_set_sys(e, errno, "pipe");
 	}
 	ret->ready_fd = p[0];
+	ret->fds[0] = p[1];
+	ret->fds[1] = steal_fd(&lfd);
+	ret->fds[2] = steal_fd(&efd);
+	ret->fds[3] = steal_fd(&xfd);
+	ret->state_dir = steal_pointer(&dir);
+	ret->socket_path = steal_pointer(&sock);
+	ret->spawning = true;
+	/* posix_spawn returns once the new process has exec'd: let a thread
+	 * wait for that (or wait here when no thread can be made) */
+	ret->threaded = pthread_create(&ret->thread, NULL, _spawn_thread, ret) == 0;
+	if (!ret->threaded) {
+		(void)_spawn_thread(ret);
+		return _spawn_join(ret, e);
+	}
 	return 0;
 }
 
@@ -361,6 +409,10 @@ int monitor_spawn_check(struct monitor_start *st, struct err *e)
 	pid_t pid;
 	int status;
 
+	int r = _spawn_join(st, e);
+	if (r < 0)
+		return r;
+	p.fd = st->ready_fd;
 	if (st->child > 0 && waitpid(st->child, &status, WNOHANG) == st->child)
 		st->child = -1;
 	if (st->ready_fd < 0 || poll(&p, 1, 0) <= 0)
@@ -371,9 +423,12 @@ int monitor_spawn_check(struct monitor_start *st, struct err *e)
 int monitor_spawn_wait(struct monitor_start *st, pid_t *ret_pid, struct err *e)
 {
 	int status;
+	int r = _spawn_join(st, e);
+	if (r < 0)
+		return r;
 	if (st->ready_fd < 0)
 		return err_set(e, EINVAL, "monitor was not started");
-	int r = _wait_ready(st->ready_fd, ret_pid, e);
+	r = _wait_ready(st->ready_fd, ret_pid, e);
 	(void)close(st->ready_fd);
 	st->ready_fd = -1;
 	/* the spawned process exits right after its --detach fork */
