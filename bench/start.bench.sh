@@ -14,6 +14,11 @@
 # containerd (hardrun combines it with baseline).  Their ratio is the cost a
 # cluster sees when such a pod moves from runc to hardrun:
 #   start.ratio_vs_runc_docker hardrun-baseline-docker=...
+# runc-hardrun-filter: plain runc on the filter hardrun-baseline's create
+# wrote (its NOTIFY rules allowed, no listener): what runc itself spends on
+# that filter.  hardrun-baseline against it is hardrun's own share (the
+# config rewrite and the monitor):
+#   start.ratio_vs_runc_same_filter hardrun-baseline=...
 set -euo pipefail
 source "$(dirname "$0")/lib.bash"
 
@@ -23,12 +28,14 @@ WARMUP="${BENCH_WARMUP:-3}"
 # Adding a row is all it takes to benchmark another configuration.
 # Variants, one a line: name|binary|node config JSON merged over the defaults
 # (hardrun variants only; empty for plain runtimes)|the bundle's own seccomp
-# filter ("" none, "docker" Docker's default).
+# filter ("" none, "docker" Docker's default, "hardrun" the one the
+# hardrun-baseline row's create rendered, monitor rules allowed).
 BASE='{"defaultMode":"enforce","defaultProfile":"baseline"}'
 VARIANTS=(
 	"runc|$RUNC||"
 	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}|"
 	"hardrun-baseline|$HARDRUN|$BASE|"
+	"runc-hardrun-filter|$RUNC||hardrun"
 	"runc-docker|$RUNC||docker"
 	"hardrun-baseline-docker|$HARDRUN|$BASE|docker"
 	"crun|$CRUN||"
@@ -67,6 +74,21 @@ for v in "${VARIANTS[@]}"; do
 	make_bundle "$W/$name/bundle" /bin/true
 	[ "$filter" != docker ] ||
 		bundle_edit "$W/$name/bundle" '.linux.seccomp = $f[0]' --slurpfile f "$W/docker.json"
+	if [ "$filter" = hardrun ]; then
+		if ! jq -e '.linux.seccomp.listenerPath' "$W/hardrun-baseline/bundle/config.json" \
+			>/dev/null 2>&1; then
+			echo "# start: skipping $name: no hardrun-baseline filter to copy" >&2
+			continue
+		fi
+		# edited as text: jq would round the 64-bit argument masks
+		sed -e 's/,"listener\(Path\|Metadata\)":"[^"]*"//g' \
+			-e 's/"listener\(Path\|Metadata\)":"[^"]*",//g' -e 's/"SCMP_ACT_NOTIFY"/"SCMP_ACT_ALLOW"/g' \
+			"$W/hardrun-baseline/bundle/config.json" >"$W/$name/bundle/config.json"
+		if grep -q 'listener\|SCMP_ACT_NOTIFY' "$W/$name/bundle/config.json"; then
+			echo "start: $name: could not take the monitor out of hardrun's filter" >&2
+			exit 1
+		fi
+	fi
 	cp "$W/$name/bundle/config.json" "$W/$name/config.orig"
 	bench_node_config "$W/$name/node.json" "$conf"
 	: >"$W/$name/samples"
@@ -124,14 +146,17 @@ for ((i = 0; i < k; i++)); do
 	line_p90+=" ${names[$i]}=$p"
 	cp "$W/${names[$i]}/samples" "$BENCH_RESULTS/start-$stamp-${names[$i]}.us"
 done
-base="" base_docker="" line_docker=""
+base="" base_docker="" base_filter="" line_docker="" line_filter=""
 for ((i = 0; i < k; i++)); do
 	[ "${names[$i]}" = runc ] && base="${med[$i]}"
 	[ "${names[$i]}" = runc-docker ] && base_docker="${med[$i]}"
+	[ "${names[$i]}" = runc-hardrun-filter ] && base_filter="${med[$i]}"
 done
 for ((i = 0; i < k; i++)); do
 	[ -n "$base_docker" ] && [ "${names[$i]}" = hardrun-baseline-docker ] &&
 		line_docker+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_docker" 'BEGIN { printf "%.3f", a / b }')"
+	[ -n "$base_filter" ] && [ "${names[$i]}" = hardrun-baseline ] &&
+		line_filter+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_filter" 'BEGIN { printf "%.3f", a / b }')"
 done
 if [ -n "$base" ]; then
 	for ((i = 0; i < k; i++)); do
@@ -144,4 +169,5 @@ echo "start.median_ms$line_med"
 echo "start.p90_ms$line_p90"
 [ -z "$line_ratio" ] || echo "start.ratio_vs_runc$line_ratio"
 [ -z "$line_docker" ] || echo "start.ratio_vs_runc_docker$line_docker"
+[ -z "$line_filter" ] || echo "start.ratio_vs_runc_same_filter$line_filter"
 [ -z "$skipped" ] || echo "start.skipped$skipped"

@@ -122,13 +122,31 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 			       json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
 }
 
+/* The entries of process.env the monitor's rules use (the API server's address). */
+static struct json *_k8s_env(const struct json *spec)
+{
+	const struct json *env = json_get_path(spec, "process.env");
+	struct json *out = json_new_array();
+	json_foreach (i, env) {
+		const char *s = json_string(env->items[i]);
+		if (out && s && strncmp(s, "KUBERNETES_SERVICE_", 19) == 0 &&
+		    json_arr_append(out, json_new_string(s)) < 0) {
+			json_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 /* Started, not waited for: _run_steps checks it before config.json goes in. */
 static int _start_monitor(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
+	_cleanup_json_ struct json *env = NULL;
 	if (!c->pol.monitor)
 		return 0;
-	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))))
+	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))) ||
+	    !(env = _k8s_env(c->spec)))
 		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {
 		.container_id = (char *)c->a->container_id,
@@ -144,6 +162,8 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 		.mechanism = c->mech,
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
 		.bundle = bundle,
+		.seccomp = json_get_path(c->spec, "linux.seccomp"), /* final: written next */
+		.env = env,
 	};
 	return monitor_spawn_start(&ms, &c->monitor, e);
 }

@@ -52,6 +52,12 @@ struct monitor_spec {
 	enum monitor_mechanism mechanism; /* NOTIFY or PTRACE (never AUTO here) */
 	pid_t attach_pid; /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
 	char *bundle;	  /* ptrace: the bundle dir (notify learns it from runc's state) */
+	/* From the final config.json, so that the monitor need not read it while
+	 * the container's first exec waits: its linux.seccomp and the
+	 * KUBERNETES_SERVICE_HOST/PORT entries of process.env.  NULL: the
+	 * monitor reads config.json from the bundle when runc connects. */
+	struct json *seccomp;
+	struct json *env;
 };
 
 /* One notification, arguments copied out of struct seccomp_notif. */
@@ -128,8 +134,8 @@ struct monitor_start {
 	 * for the new process's exec); check and wait join it first. */
 	bool spawning, threaded;
 	pthread_t thread;
-	int fds[4];	  /* given to the monitor, closed once it is spawned */
-	char *state_dir;  /* the thread's copy */
+	int fds[4];	   /* given to the monitor, closed once it is spawned */
+	char *state_dir;   /* the thread's copy */
 	char *socket_path; /* removed if the spawn fails */
 	int spawn_err;
 };

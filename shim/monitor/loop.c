@@ -54,7 +54,7 @@ struct mon {
 	struct session *s;
 	size_t n;
 	bool init_gone;
-	bool bundle_loaded;   /* ptrace: env and filter read at the first stop */
+	bool bundle_loaded;   /* env and filter: from monitor.json, else config.json */
 	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
 	void *learn;
 	bool learn_dirty;
@@ -125,16 +125,9 @@ static int _known_binaries(struct mon *m, struct err *e)
 	return 0;
 }
 
-/* Env of the container (KUBERNETES_SERVICE_*) and, in audit mode, the final filter. */
-static void _load_bundle(struct mon *m, const char *bundle)
+/* Env of the container (KUBERNETES_SERVICE_*) and the final filter. */
+static void _apply_bundle(struct mon *m, const struct json *env, const struct json *seccomp)
 {
-	_cleanup_free_ char *path = NULL;
-	_cleanup_json_ struct json *cfg = NULL;
-	struct err e = { 0 };
-	if (!*bundle || asprintf(&path, "%s/config.json", bundle) < 0 ||
-	    json_load_file(path, JSON_DEFAULT_MAX_SIZE, &cfg, &e) < 0)
-		return;
-	const struct json *env = json_get_path(cfg, "process.env");
 	json_foreach (i, env) {
 		const char *s = json_string(env->items[i]);
 		if (s && strncmp(s, "KUBERNETES_SERVICE_HOST=", 24) == 0)
@@ -142,8 +135,24 @@ static void _load_bundle(struct mon *m, const char *bundle)
 		if (s && strncmp(s, "KUBERNETES_SERVICE_PORT=", 24) == 0)
 			m->rules.k8s_port = (uint16_t)strtoul(s + 24, NULL, 10);
 	}
-	if (m->spec.mode != MODE_LEARN && !m->seccomp)
-		m->seccomp = json_clone(json_get_path(cfg, "linux.seccomp"));
+	if (m->spec.mode != MODE_LEARN && !m->seccomp && seccomp)
+		m->seccomp = json_clone(seccomp);
+	m->bundle_loaded = true;
+}
+
+/* The same from the bundle's config.json, when monitor.json did not bring it. */
+static void _load_bundle(struct mon *m, const char *bundle)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ struct json *cfg = NULL;
+	struct err e = { 0 };
+	if (m->bundle_loaded)
+		return;
+	m->bundle_loaded = true;
+	if (!*bundle || asprintf(&path, "%s/config.json", bundle) < 0 ||
+	    json_load_file(path, JSON_DEFAULT_MAX_SIZE, &cfg, &e) < 0)
+		return;
+	_apply_bundle(m, json_get_path(cfg, "process.env"), json_get_path(cfg, "linux.seccomp"));
 }
 
 /* Linux 6.6+: wake the notifying task and the monitor on the CPU that is
@@ -295,8 +304,8 @@ static int _decide(struct mon *m, struct mon_call *c)
 		_record(m, c, &p, &ev, &v, exec);
 		return DECIDE_ANSWERED;
 	}
-	procinfo_read_parts(c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE | PI_EXE) | PI_CONTEXT | PI_PARENT,
-			    &p);
+	procinfo_read_parts(
+		c->pid, (exec ? 0 : PI_COMM | PI_CMDLINE | PI_EXE) | PI_CONTEXT | PI_PARENT, &p);
 	_record(m, c, &p, &ev, &v, exec);
 	if (v.action == ACTION_ALERT || v.action == ACTION_OFF)
 		return 0;
@@ -348,10 +357,8 @@ static int _trace_call(void *ctx, struct mon_call *c)
 {
 	struct mon *m = ctx;
 	char *to_free;
-	if (!m->bundle_loaded) { /* config.json is final once a filtered process runs */
-		_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
-		m->bundle_loaded = true;
-	}
+	/* config.json is final once a filtered process runs */
+	_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
 	c->name = _name(m, c->arch, c->nr, &to_free);
 	int error = _decide(m, c);
 	free(to_free);
@@ -450,6 +457,8 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
+	if (m->spec.seccomp) /* hardrun passed what config.json says */
+		_apply_bundle(m, m->spec.env, m->spec.seccomp);
 	_context(m);
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &m->sizes) < 0)
 		return err_set_sys(e, errno, "SECCOMP_GET_NOTIF_SIZES");

@@ -77,7 +77,9 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "mechanism", json_new_string(monitor_mechanism_name(s->mechanism))) <
 		    0 ||
 	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
-	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0)
+	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0 ||
+	    (s->seccomp && json_obj_set(o, "seccomp", json_clone(s->seccomp)) < 0) ||
+	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0))
 		return err_set(e, ENOMEM, "out of memory");
 	int r = json_dump(o, false, &buf, &len, e);
 	if (r < 0)
@@ -124,6 +126,10 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 		ret->profile_doc = json_clone(json_get(o, "profile"));
 	if (json_is(json_get(o, "annotations"), JSON_OBJECT))
 		ret->annotations = json_clone(json_get(o, "annotations"));
+	if (json_is(json_get(o, "seccomp"), JSON_OBJECT))
+		ret->seccomp = json_clone(json_get(o, "seccomp"));
+	if (json_is(json_get(o, "env"), JSON_ARRAY))
+		ret->env = json_clone(json_get(o, "env"));
 	const char *mech = json_string(json_get(o, "mechanism"));
 	int64_t pid = 0;
 	ret->mechanism = MONITOR_MECH_NOTIFY;
@@ -150,6 +156,8 @@ void monitor_spec_release(struct monitor_spec *s)
 	free(s->bundle);
 	json_free(s->profile_doc);
 	json_free(s->annotations);
+	json_free(s->seccomp);
+	json_free(s->env);
 	memset(s, 0, sizeof(*s));
 }
 
