@@ -270,6 +270,23 @@ bool json_obj_del(struct json *obj, const char *key)
 	return removed;
 }
 
+struct json *json_obj_take(struct json *obj, const char *key)
+{
+	struct json *v = NULL;
+	if (!obj || obj->type != JSON_OBJECT)
+		return NULL;
+	for (size_t i = obj->n; i-- > 0;) { /* the last one, as json_get */
+		if (strcmp(obj->keys[i], key) != 0)
+			continue;
+		if (!v) {
+			v = obj->items[i];
+			obj->items[i] = NULL;
+		}
+		json_arr_remove(obj, i);
+	}
+	return v;
+}
+
 struct json *json_clone(const struct json *j)
 {
 	if (!j)

@@ -123,6 +123,29 @@ START_TEST(test_edit_keeps_order)
 }
 END_TEST
 
+/* take: the last duplicate's value moves out, every duplicate goes */
+START_TEST(test_obj_take)
+{
+	struct json *j = NULL;
+	const char *t = "{\"b\":1,\"a\":{\"x\":[1,2]},\"b\":3,\"c\":4}";
+	ck_assert_int_eq(json_parse(t, strlen(t), &j, NULL), 0);
+	struct json *b = json_obj_take(j, "b");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(b->text, "3");
+	struct json *a = json_obj_take(j, "a");
+	ck_assert_ptr_nonnull(json_get(a, "x"));
+	ck_assert_ptr_null(json_obj_take(j, "missing"));
+	ck_assert_ptr_null(json_obj_take(b, "x")); /* not an object */
+	char *out = NULL;
+	ck_assert_int_eq(json_dump(j, false, &out, NULL, NULL), 0);
+	ck_assert_str_eq(out, "{\"c\":4}");
+	free(out);
+	json_free(a);
+	json_free(b);
+	json_free(j);
+}
+END_TEST
+
 START_TEST(test_load_file_limits)
 {
 	char dir[] = "/tmp/hardrun-json-XXXXXX";
@@ -152,6 +175,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_malformed, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_edit_keeps_order);
+	tcase_add_test(tc, test_obj_take);
 	tcase_add_test(tc, test_load_file_limits);
 	suite_add_tcase(s, tc);
 	return test_run(s);

@@ -374,11 +374,29 @@ START_TEST(test_spec_roundtrip)
 	s.socket_path = "/x/monitor.sock";
 	s.mechanism = MONITOR_MECH_PTRACE;
 	s.attach_pid = 31337;
+	const char *sc =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+		"\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+	const char *env = "[\"KUBERNETES_SERVICE_HOST=10.0.0.1\"]";
+	ck_assert_int_eq(json_parse(sc, strlen(sc), &s.seccomp, NULL), 0);
+	ck_assert_int_eq(json_parse(env, strlen(env), &s.env, NULL), 0);
 	ck_assert_msg(monitor_spec_write(&s, &e) == 0, "%s", e.msg);
 	ck_assert_msg(monitor_spec_read(t, &back, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(back.mechanism, MONITOR_MECH_PTRACE);
 	ck_assert_int_eq(back.attach_pid, 31337);
+	/* the final filter and the API server env come back as written */
+	char *got = NULL;
+	ck_assert_int_eq(json_dump(back.seccomp, false, &got, NULL, NULL), 0);
+	ck_assert_str_eq(got, sc);
+	free(got);
+	ck_assert_int_eq(json_dump(back.env, false, &got, NULL, NULL), 0);
+	ck_assert_str_eq(got, env);
+	free(got);
 	monitor_spec_release(&back);
+	json_free(s.seccomp);
+	json_free(s.env);
+	s.seccomp = s.env = NULL;
 	/* a container hardened without ptrace: exec attaches nothing */
 	s.mechanism = MONITOR_MECH_NOTIFY;
 	ck_assert_int_eq(monitor_spec_write(&s, &e), 0);

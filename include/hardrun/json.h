@@ -87,6 +87,9 @@ struct json *json_obj_ensure_object(struct json *obj, const char *key);
 struct json *json_obj_ensure_array(struct json *obj, const char *key);
 /* Remove key (all duplicates); true if something was removed. */
 bool json_obj_del(struct json *obj, const char *key);
+/* Remove key from obj and hand its value (the last, as json_get) to the
+ * caller; NULL if absent. */
+struct json *json_obj_take(struct json *obj, const char *key);
 
 int json_arr_append(struct json *arr, struct json *val);
 /* Remove and free item i. */

@@ -457,8 +457,11 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
-	if (m->spec.seccomp) /* hardrun passed what config.json says */
-		_apply_bundle(m, m->spec.env, m->spec.seccomp);
+	if (m->spec.seccomp) { /* hardrun passed what config.json says */
+		if (m->spec.mode != MODE_LEARN)
+			m->seccomp = steal_pointer(&m->spec.seccomp);
+		_apply_bundle(m, m->spec.env, NULL);
+	}
 	_context(m);
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &m->sizes) < 0)
 		return err_set_sys(e, errno, "SECCOMP_GET_NOTIF_SIZES");

@@ -122,14 +122,15 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	    _dup_str(o, "recordingsDir", &ret->recordings_dir) < 0 ||
 	    _dup_str(o, "bundle", &ret->bundle) < 0)
 		return err_set(e, ENOMEM, "out of memory");
+	/* the documents move out of o: no copy */
 	if (json_is(json_get(o, "profile"), JSON_OBJECT))
-		ret->profile_doc = json_clone(json_get(o, "profile"));
+		ret->profile_doc = json_obj_take(o, "profile");
 	if (json_is(json_get(o, "annotations"), JSON_OBJECT))
-		ret->annotations = json_clone(json_get(o, "annotations"));
+		ret->annotations = json_obj_take(o, "annotations");
 	if (json_is(json_get(o, "seccomp"), JSON_OBJECT))
-		ret->seccomp = json_clone(json_get(o, "seccomp"));
+		ret->seccomp = json_obj_take(o, "seccomp");
 	if (json_is(json_get(o, "env"), JSON_ARRAY))
-		ret->env = json_clone(json_get(o, "env"));
+		ret->env = json_obj_take(o, "env");
 	const char *mech = json_string(json_get(o, "mechanism"));
 	int64_t pid = 0;
 	ret->mechanism = MONITOR_MECH_NOTIFY;
