@@ -142,11 +142,14 @@ static struct json *_k8s_env(const struct json *spec)
 static int _start_monitor(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
-	_cleanup_json_ struct json *env = NULL;
+	_cleanup_json_ struct json *env = NULL, *prof = json_new_object();
+	const struct json *rules = json_get(c->prof->doc, "monitor");
 	if (!c->pol.monitor)
 		return 0;
+	/* the monitor reads only the profile's "monitor" section */
 	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))) ||
-	    !(env = _k8s_env(c->spec)))
+	    !(env = _k8s_env(c->spec)) || !prof ||
+	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0))
 		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {
 		.container_id = (char *)c->a->container_id,
@@ -155,7 +158,7 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 		.socket_path = c->monitor_sock,
 		.mode = c->pol.mode,
 		.profile_name = c->pol.profile, /* learn: where recordings go */
-		.profile_doc = c->prof->doc,
+		.profile_doc = prof,
 		.events_file = c->nc->events_file,
 		.recordings_dir = c->nc->recordings_dir,
 		.annotations = json_get(c->spec, "annotations"),
