@@ -142,13 +142,13 @@ static struct json *_k8s_env(const struct json *spec)
 static int _start_monitor(struct harden_ctx *c, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
-	_cleanup_json_ struct json *env = NULL, *prof = json_new_object();
+	_cleanup_json_ struct json *env = NULL, *prof = NULL;
 	const struct json *rules = json_get(c->prof->doc, "monitor");
 	if (!c->pol.monitor)
 		return 0;
 	/* the monitor reads only the profile's "monitor" section */
 	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))) ||
-	    !(env = _k8s_env(c->spec)) || !prof ||
+	    !(env = _k8s_env(c->spec)) || !(prof = json_new_object()) ||
 	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0))
 		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {

@@ -132,7 +132,7 @@ struct monitor_start {
 	pid_t child;
 	/* The posix_spawn runs on a thread while the caller goes on (it waits
 	 * for the new process's exec); check and wait join it first. */
-	bool spawning, threaded;
+	bool threaded;
 	pthread_t thread;
 	int fds[4];	   /* given to the monitor, closed once it is spawned */
 	char *state_dir;   /* the thread's copy */

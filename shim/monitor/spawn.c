@@ -337,17 +337,17 @@ static void *_spawn_thread(void *arg)
 	return NULL;
 }
 
-/* Wait for the spawn itself; a failed one fails the start. */
+/* Wait for the spawn itself (once; later calls find nothing to do); a
+ * failed one fails the start. */
 static int _spawn_join(struct monitor_start *st, struct err *e)
 {
 	int r = 0;
-	if (!st->spawning)
-		return 0;
 	if (st->threaded)
 		(void)pthread_join(st->thread, NULL);
-	st->spawning = st->threaded = false;
+	st->threaded = false;
 	if (st->spawn_err) {
 		r = err_set_sys(e, st->spawn_err, "start the monitor");
+		st->spawn_err = 0;
 		(void)close(st->ready_fd);
 		st->ready_fd = -1;
 		st->child = -1;
@@ -401,7 +401,6 @@ int monitor_spawn_start(const struct monitor_spec *s, struct monitor_start *ret,
 	ret->fds[3] = steal_fd(&xfd);
 	ret->state_dir = steal_pointer(&dir);
 	ret->socket_path = steal_pointer(&sock);
-	ret->spawning = true;
 	/* posix_spawn returns once the new process has exec'd: let a thread
 	 * wait for that (or wait here when no thread can be made) */
 	ret->threaded = pthread_create(&ret->thread, NULL, _spawn_thread, ret) == 0;
