@@ -100,6 +100,30 @@ expect_one() {
 	[ "$(rules_fired)" = "$rule" ]
 }
 
+# deny_continues: a chmod u+s, denied by the profile, fails with EPERM and the
+# workload runs on (its output in $output)
+deny_continues() {
+	bundle dn 'touch /tmp/f; chmod u+s /tmp/f; echo "rc=$?"; echo after'
+	crun dn
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"after"* ]]
+}
+
+# kill_ends_container: under profile k (written by the caller, its
+# namespace_escape set to kill), an unshare ends the whole container at once
+kill_ends_container() {
+	bundle kl 'sleep 100 & sleep 100 & sleep 0.5; unshare -U true; sleep 100' enforce k
+	SECONDS=0
+	crun kl
+	[ "$status" -ne 0 ]
+	[ "$SECONDS" -lt 20 ]
+	wait_monitors_gone
+	jq -e '.output_fields["hardrun.action"] == "kill"' "$EVENTS"
+}
+
 # monitor_teardown: delete every container of $ROOT, kill any monitor of
 # $STATE left, then remove $STATE
 monitor_teardown() {
