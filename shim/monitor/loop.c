@@ -125,8 +125,9 @@ static int _known_binaries(struct mon *m, struct err *e)
 	return 0;
 }
 
-/* Env of the container (KUBERNETES_SERVICE_*) and the final filter. */
-static void _apply_bundle(struct mon *m, const struct json *env, const struct json *seccomp)
+/* Env of the container (KUBERNETES_SERVICE_*) and the final filter (taken:
+ * kept, or freed in learn mode). */
+static void _apply_bundle(struct mon *m, const struct json *env, struct json *seccomp)
 {
 	json_foreach (i, env) {
 		const char *s = json_string(env->items[i]);
@@ -135,8 +136,9 @@ static void _apply_bundle(struct mon *m, const struct json *env, const struct js
 		if (s && strncmp(s, "KUBERNETES_SERVICE_PORT=", 24) == 0)
 			m->rules.k8s_port = (uint16_t)strtoul(s + 24, NULL, 10);
 	}
-	if (m->spec.mode != MODE_LEARN && !m->seccomp && seccomp)
-		m->seccomp = json_clone(seccomp);
+	if (m->spec.mode != MODE_LEARN && !m->seccomp)
+		m->seccomp = steal_pointer(&seccomp);
+	json_free(seccomp);
 	m->bundle_loaded = true;
 }
 
@@ -152,7 +154,8 @@ static void _load_bundle(struct mon *m, const char *bundle)
 	if (!*bundle || asprintf(&path, "%s/config.json", bundle) < 0 ||
 	    json_load_file(path, JSON_DEFAULT_MAX_SIZE, &cfg, &e) < 0)
 		return;
-	_apply_bundle(m, json_get_path(cfg, "process.env"), json_get_path(cfg, "linux.seccomp"));
+	_apply_bundle(m, json_get_path(cfg, "process.env"),
+		      json_obj_take(json_get(cfg, "linux"), "seccomp"));
 }
 
 /* Linux 6.6+: wake the notifying task and the monitor on the CPU that is
@@ -457,11 +460,8 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
-	if (m->spec.seccomp) { /* hardrun passed what config.json says */
-		if (m->spec.mode != MODE_LEARN)
-			m->seccomp = steal_pointer(&m->spec.seccomp);
-		_apply_bundle(m, m->spec.env, NULL);
-	}
+	if (m->spec.seccomp) /* hardrun passed what config.json says */
+		_apply_bundle(m, m->spec.env, steal_pointer(&m->spec.seccomp));
 	_context(m);
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &m->sizes) < 0)
 		return err_set_sys(e, errno, "SECCOMP_GET_NOTIF_SIZES");
