@@ -14,6 +14,10 @@
 # containerd (hardrun combines it with baseline).  Their ratio is the cost a
 # cluster sees when such a pod moves from runc to hardrun:
 #   start.ratio_vs_runc_docker hardrun-baseline-docker=...
+# exec-floor: a static 10-line program that only execs runc
+# (bench/exec_floor.c), the least any wrapper can add; hardrun-off against it
+# is what hardrun's passthrough does beyond its one extra exec:
+#   start.ratio_vs_exec_floor hardrun-off=...
 # runc-hardrun-filter: plain runc on the filter hardrun-baseline's create
 # wrote (its NOTIFY rules allowed, no listener): what runc itself spends on
 # that filter.  hardrun-baseline against it is hardrun's own share (the
@@ -24,6 +28,7 @@ source "$(dirname "$0")/lib.bash"
 
 N="${BENCH_N:-100}"
 WARMUP="${BENCH_WARMUP:-3}"
+W="$(mktemp -d /tmp/hardrun-bench-start.XXXXXX)"
 
 # Adding a row is all it takes to benchmark another configuration.
 # Variants, one a line: name|binary|node config JSON merged over the defaults
@@ -34,6 +39,7 @@ BASE='{"defaultMode":"enforce","defaultProfile":"baseline"}'
 VARIANTS=(
 	"runc|$RUNC||"
 	"hardrun-off|$HARDRUN|{\"defaultMode\":\"off\"}|"
+	"exec-floor|$W/bin/exec-floor||"
 	"hardrun-baseline|$HARDRUN|$BASE|"
 	"runc-hardrun-filter|$RUNC||hardrun"
 	"runc-docker|$RUNC||docker"
@@ -41,7 +47,7 @@ VARIANTS=(
 	"crun|$CRUN||"
 )
 
-W="$(mktemp -d /tmp/hardrun-bench-start.XXXXXX)"
+V1_MOUNTS=() # cgroup v1 hierarchies the bench mounted (crun_bind_v1)
 cleanup() {
 	local r id
 	for r in "$W"/*/root; do
@@ -50,11 +56,45 @@ cleanup() {
 			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	done
+	for r in "${V1_MOUNTS[@]}"; do
+		umount "$r" 2>/dev/null || umount -l "$r" 2>/dev/null || true
+	done
 	rm -rf "$W"
 }
 trap cleanup EXIT
 
 ensure_rootfs
+
+# crun 1.x refuses a cgroup v1/v2 hybrid whose v2 hierarchy holds a controller
+# ("cgroups in hybrid mode not supported"); Debian's hybrid leaves hugetlb
+# there.  A controller no v2 cgroup uses can be bound to a v1 hierarchy of its
+# own for the bench (then runc and crun both see it on v1, as on a pure v1
+# node) and goes back to v2 when that is unmounted at exit.
+# BENCH_CRUN_BIND_V1=0 leaves the host alone (crun is then skipped).
+crun_bind_v1() {
+	local u=/sys/fs/cgroup/unified c
+	[ -n "$CRUN" ] && [ -x "$CRUN" ] && [ "${BENCH_CRUN_BIND_V1:-1}" != 0 ] || return 0
+	[ "$(id -u)" = 0 ] && [ -s "$u/cgroup.controllers" ] || return 0
+	# in use below the v2 root: cannot be moved
+	[ -z "$(tr -d ' \n' <"$u/cgroup.subtree_control")" ] || return 0
+	make_bundle "$W/crun-probe" /bin/true
+	! "$CRUN" --root "$W/crun-probe.root" run --bundle "$W/crun-probe" "cp$$" \
+		</dev/null >/dev/null 2>"$W/crun-probe.err" || return 0
+	grep -q 'hybrid mode' "$W/crun-probe.err" || return 0
+	for c in $(cat "$u/cgroup.controllers"); do
+		mkdir -p "$W/cgroup-v1/$c"
+		if mount -t cgroup -o "$c" cgroup "$W/cgroup-v1/$c"; then
+			V1_MOUNTS+=("$W/cgroup-v1/$c")
+			echo "# start: bound cgroup controller $c to v1 for crun (unbound at exit)" >&2
+		fi
+	done
+}
+crun_bind_v1
+
+mkdir -p "$W/bin"
+gcc -static -O2 -DRUNTIME="\"$RUNC\"" -o "$W/bin/exec-floor" "$BENCH_DIR/exec_floor.c" ||
+	echo "# start: could not build exec-floor (gcc with static glibc)" >&2
+
 # Docker's default filter: baseline's export without hardrun's own additions
 # (ENOSYS for syscalls newer than Docker's list), on Docker's 3 architectures
 bench_node_config "$W/export.json" '{}'
@@ -146,9 +186,10 @@ for ((i = 0; i < k; i++)); do
 	line_p90+=" ${names[$i]}=$p"
 	cp "$W/${names[$i]}/samples" "$BENCH_RESULTS/start-$stamp-${names[$i]}.us"
 done
-base="" base_docker="" base_filter="" line_docker="" line_filter=""
+base="" base_docker="" base_filter="" base_floor="" line_docker="" line_filter="" line_floor=""
 for ((i = 0; i < k; i++)); do
 	[ "${names[$i]}" = runc ] && base="${med[$i]}"
+	[ "${names[$i]}" = exec-floor ] && base_floor="${med[$i]}"
 	[ "${names[$i]}" = runc-docker ] && base_docker="${med[$i]}"
 	[ "${names[$i]}" = runc-hardrun-filter ] && base_filter="${med[$i]}"
 done
@@ -157,6 +198,8 @@ for ((i = 0; i < k; i++)); do
 		line_docker+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_docker" 'BEGIN { printf "%.3f", a / b }')"
 	[ -n "$base_filter" ] && [ "${names[$i]}" = hardrun-baseline ] &&
 		line_filter+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_filter" 'BEGIN { printf "%.3f", a / b }')"
+	[ -n "$base_floor" ] && [ "${names[$i]}" = hardrun-off ] &&
+		line_floor+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_floor" 'BEGIN { printf "%.3f", a / b }')"
 done
 if [ -n "$base" ]; then
 	for ((i = 0; i < k; i++)); do
@@ -170,4 +213,5 @@ echo "start.p90_ms$line_p90"
 [ -z "$line_ratio" ] || echo "start.ratio_vs_runc$line_ratio"
 [ -z "$line_docker" ] || echo "start.ratio_vs_runc_docker$line_docker"
 [ -z "$line_filter" ] || echo "start.ratio_vs_runc_same_filter$line_filter"
+[ -z "$line_floor" ] || echo "start.ratio_vs_exec_floor$line_floor"
 [ -z "$skipped" ] || echo "start.skipped$skipped"
