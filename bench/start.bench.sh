@@ -57,7 +57,7 @@ cleanup() {
 		done
 	done
 	for r in "${V1_MOUNTS[@]}"; do
-		umount "$r" 2>/dev/null || umount -l "$r" 2>/dev/null || true
+		crun_unbind_v1 "$r"
 	done
 	rm -rf "$W"
 }
@@ -71,10 +71,29 @@ ensure_rootfs
 # own for the bench (then runc and crun both see it on v1, as on a pure v1
 # node) and goes back to v2 when that is unmounted at exit.
 # BENCH_CRUN_BIND_V1=0 leaves the host alone (crun is then skipped).
+# crun_unbind_v1 MOUNT: unmount a hierarchy crun_bind_v1 made, until its
+# controller is back on v2.  A v1 hierarchy that still had a (dying) child
+# cgroup when it was unmounted stays alive with no mount at all; mounting it
+# again and unmounting once the child is gone ends it.
+crun_unbind_v1() {
+	local m="$1" c try
+	c="$(basename "$m")"
+	umount "$m" 2>/dev/null || true
+	# the kernel ends a hierarchy asynchronously: look for a while, then
+	# mount and unmount again
+	for ((try = 1; try <= 40; try++)); do
+		sleep 0.1
+		[ "$(awk -v c="$c" '$1 == c { print $2 }' /proc/cgroups)" = 0 ] && return 0
+		((try % 10 == 0)) || continue
+		mount -t cgroup -o "$c" cgroup "$m" 2>/dev/null && umount "$m" 2>/dev/null
+	done
+	echo "# start: cgroup controller $c is still on a v1 hierarchy" >&2
+}
 crun_bind_v1() {
 	local u=/sys/fs/cgroup/unified c
 	[ -n "$CRUN" ] && [ -x "$CRUN" ] && [ "${BENCH_CRUN_BIND_V1:-1}" != 0 ] || return 0
-	[ "$(id -u)" = 0 ] && [ -s "$u/cgroup.controllers" ] || return 0
+	# (cgroupfs files have no size: read them)
+	[ "$(id -u)" = 0 ] && [ -n "$(cat "$u/cgroup.controllers" 2>/dev/null)" ] || return 0
 	# in use below the v2 root: cannot be moved
 	[ -z "$(tr -d ' \n' <"$u/cgroup.subtree_control")" ] || return 0
 	make_bundle "$W/crun-probe" /bin/true
