@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
@@ -778,6 +782,106 @@ START_TEST(test_state_finish)
 }
 END_TEST
 
+/* Connect to the listener at path and send msg with fd attached (fd < 0:
+ * none), as runc and crun do; returns the client socket. */
+static int _send_state(const char *path, const char *msg, int fd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_uint_lt(strlen(path), sizeof(a.sun_path));
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = strlen(msg) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	ck_assert_int_eq(sendmsg(c, &m, 0), (ssize_t)strlen(msg));
+	return c;
+}
+
+/* The state messages of runc 1.1 and crun 1.8 (captured with strace), and
+ * malformed ones.  Needs root: the listener takes connections from uid 0 only. */
+START_TEST(test_listener_messages)
+{
+	static const struct {
+		const char *msg;
+		bool with_fd;
+		int err; /* 0: accepted */
+		int pid; /* when accepted */
+		const char *id, *bundle, *status;
+	} cases[] = {
+		{ "{\"ociVersion\":\"1.0.2-dev\",\"fds\":[\"seccompFd\"],\"pid\":12798,"
+		  "\"metadata\":\"hardrun/1 mode=enforce\",\"state\":{\"ociVersion\":\"1.0.2-dev\","
+		  "\"id\":\"xx1\",\"status\":\"creating\",\"pid\":12798,\"bundle\":\"/b\"}}",
+		  true, 0, 12798, "xx1", "/b", "creating" },
+		/* crun's exec: pid 0, bundle "." */
+		{ "{\"ociVersion\":\"0.2.0\",\"fds\":[\"seccompFd\"],\"pid\":0,"
+		  "\"metadata\":\"hardrun/1 mode=enforce\",\"state\":{\"ociVersion\":\"0.2.0\","
+		  "\"id\":\"c1\",\"status\":\"running\",\"pid\":0,\"bundle\":\".\"}}\n",
+		  true, 0, 0, "c1", ".", "running" },
+		{ "{\"fds\":[\"seccompFd\"],\"pid\":-1,\"state\":{}}", true, EBADMSG, 0, NULL, NULL,
+		  NULL },
+		{ "{\"fds\":[\"seccompFd\"],\"pid\":4294967296,\"state\":{}}", true, EBADMSG, 0,
+		  NULL, NULL, NULL },
+		{ "{\"fds\":[\"seccompFd\"],\"state\":{}}", true, EBADMSG, 0, NULL, NULL, NULL },
+		{ "{\"fds\":[\"pidFd\"],\"pid\":1,\"state\":{}}", true, EBADMSG, 0, NULL, NULL,
+		  NULL },
+		{ "{\"fds\":[\"seccompFd\"],\"pid\":1,\"state\":{}}", false, EBADMSG, 0, NULL, NULL,
+		  NULL },
+		{ "{\"fds\":[\"seccompFd\"],\"pid\":", true, EINVAL, 0, NULL, NULL, NULL },
+	};
+	if (geteuid() != 0)
+		return; /* the listener refuses other uids: nothing to send as */
+	char t[] = "/tmp/check_listener.XXXXXX", path[PATH_MAX];
+	ck_assert_ptr_nonnull(mkdtemp(t));
+	(void)snprintf(path, sizeof(path), "%s/monitor.sock", t);
+	struct err e = { 0 };
+	int lfd = listener_open(path, &e);
+	ck_assert_msg(lfd >= 0, "listener_open: %s", e.msg);
+	int pfd[2];
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct listener_conn c;
+		int cl = _send_state(path, cases[i].msg, cases[i].with_fd ? pfd[0] : -1);
+		e = (struct err){ 0 };
+		int r = listener_receive(lfd, &c, &e);
+		if (cases[i].err) {
+			ck_assert_msg(r == -cases[i].err, "case %zu: %d (%s)", i, r, e.msg);
+		} else {
+			ck_assert_msg(r == 0, "case %zu: %s", i, e.msg);
+			ck_assert_int_eq(c.pid, cases[i].pid);
+			ck_assert_str_eq(c.container_id, cases[i].id);
+			ck_assert_str_eq(c.bundle, cases[i].bundle);
+			ck_assert_str_eq(c.status, cases[i].status);
+			ck_assert_str_eq(c.metadata, "hardrun/1 mode=enforce");
+			/* the fd received is the pipe's read end */
+			struct stat a, b;
+			ck_assert_int_eq(fstat(c.notify_fd, &a), 0);
+			ck_assert_int_eq(fstat(pfd[0], &b), 0);
+			ck_assert(a.st_ino == b.st_ino);
+			listener_conn_release(&c);
+		}
+		(void)close(cl);
+	}
+	(void)close(pfd[0]);
+	(void)close(pfd[1]);
+	(void)close(lfd);
+	ck_assert_int_eq(fs_rm_rf(t, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("monitor");
@@ -794,6 +898,7 @@ int main(void)
 	tcase_add_test(tc, test_exec_record);
 	tcase_add_test(tc, test_cgroup_path);
 	tcase_add_test(tc, test_state_finish);
+	tcase_add_test(tc, test_listener_messages);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

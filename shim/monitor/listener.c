@@ -14,6 +14,9 @@
  *    "pid" is the process the filter belongs to (init or the exec'd process);
  *    state.pid is always the container's init.  No annotations are sent: the
  *    monitor reads them from its monitor.json (and env from the bundle).
+ *  - crun 1.8 sends the same message, but for an exec its "pid" and
+ *    state.pid are 0 and state.bundle is ".": it connects before the exec'd
+ *    process exists.  Only the first (init) connection's pid is used.
  *  - If nothing listens, create/exec fails: "failed to connect with seccomp
  *    agent specified in the seccomp profile: dial unix ...: connect: no such
  *    file or directory".  So a monitor that is not up fails the create.
@@ -28,6 +31,7 @@
  *    everything else keeps working (integration test "fail closed").
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -117,7 +121,9 @@ static int _conn_parse(const char *buf, struct listener_conn *c, struct err *e)
 	if (!fds || fds->n != 1 || !json_string(fds->items[0]) ||
 	    strcmp(json_string(fds->items[0]), "seccompFd") != 0)
 		return err_set(e, EBADMSG, "state: fds is not [\"seccompFd\"]");
-	if (json_to_int64(json_get(j, "pid"), &pid) < 0 || pid <= 0)
+	/* crun sends pid 0 for an exec'd process (it connects before that
+	 * process exists); only the init's connection needs a pid */
+	if (json_to_int64(json_get(j, "pid"), &pid) < 0 || pid < 0 || pid > INT32_MAX)
 		return err_set(e, EBADMSG, "state: no pid");
 	c->pid = (pid_t)pid;
 	const char *id = json_string(json_get_path(j, "state.id"));

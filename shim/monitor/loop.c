@@ -199,7 +199,7 @@ static void _accept(struct mon *m)
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
-		m->pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
 		if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
 			m->init_gone = true;
 	}
