@@ -46,8 +46,13 @@ VARIANTS=(
 	"hardrun-baseline-docker|$HARDRUN|$BASE|docker"
 	"crun|$CRUN||"
 )
+# hardrun-baseline-crun: hardrun hardening with crun as its runtime (crun 1.x
+# has no `features`: the notify mechanism is named, not detected):
+#   start.ratio_vs_crun hardrun-baseline-crun=...
+[ -z "$CRUN" ] || VARIANTS+=("hardrun-baseline-crun|$HARDRUN|$(jq -c --arg c "$CRUN" \
+	'. + {runtime: $c, monitorMechanism: "notify"}' <<<"$BASE")|")
 
-V1_MOUNTS=() # cgroup v1 hierarchies the bench mounted (crun_bind_v1)
+V1_MOUNTS=() # cgroup v1 hierarchies the bench mounted for crun
 cleanup() {
 	local r id
 	for r in "$W"/*/root; do
@@ -56,59 +61,23 @@ cleanup() {
 			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	done
-	for r in "${V1_MOUNTS[@]}"; do
-		crun_unbind_v1 "$r"
-	done
+	[ ${#V1_MOUNTS[@]} -eq 0 ] || crun_cgroups_unbind "${V1_MOUNTS[@]}"
 	rm -rf "$W"
 }
 trap cleanup EXIT
 
 ensure_rootfs
 
-# crun 1.x refuses a cgroup v1/v2 hybrid whose v2 hierarchy holds a controller
-# ("cgroups in hybrid mode not supported"); Debian's hybrid leaves hugetlb
-# there.  A controller no v2 cgroup uses can be bound to a v1 hierarchy of its
-# own for the bench (then runc and crun both see it on v1, as on a pure v1
-# node) and goes back to v2 when that is unmounted at exit.
-# BENCH_CRUN_BIND_V1=0 leaves the host alone (crun is then skipped).
-# crun_unbind_v1 MOUNT: unmount a hierarchy crun_bind_v1 made, until its
-# controller is back on v2.  A v1 hierarchy that still had a (dying) child
-# cgroup when it was unmounted stays alive with no mount at all; mounting it
-# again and unmounting once the child is gone ends it.
-crun_unbind_v1() {
-	local m="$1" c try
-	c="$(basename "$m")"
-	umount "$m" 2>/dev/null || true
-	# the kernel ends a hierarchy asynchronously: look for a while, then
-	# mount and unmount again
-	for ((try = 1; try <= 40; try++)); do
-		sleep 0.1
-		[ "$(awk -v c="$c" '$1 == c { print $2 }' /proc/cgroups)" = 0 ] && return 0
-		((try % 10 == 0)) || continue
-		mount -t cgroup -o "$c" cgroup "$m" 2>/dev/null && umount "$m" 2>/dev/null
+# crun 1.x refuses this host's cgroup v1/v2 hybrid: see crun_cgroups_bind
+# (integration/helpers.bash).  While the bench runs, runc and crun then both
+# see that controller on v1.  BENCH_CRUN_BIND_V1=0 leaves the host alone (crun
+# is then skipped).
+if [ -n "$CRUN" ] && [ -x "$CRUN" ] && [ "${BENCH_CRUN_BIND_V1:-1}" != 0 ]; then
+	for m in $(CRUN="$CRUN" crun_cgroups_bind "$W/cgroup-v1" 2>/dev/null); do
+		V1_MOUNTS+=("$m")
+		echo "# start: bound cgroup controller $(basename "$m") to v1 for crun (unbound at exit)" >&2
 	done
-	echo "# start: cgroup controller $c is still on a v1 hierarchy" >&2
-}
-crun_bind_v1() {
-	local u=/sys/fs/cgroup/unified c
-	[ -n "$CRUN" ] && [ -x "$CRUN" ] && [ "${BENCH_CRUN_BIND_V1:-1}" != 0 ] || return 0
-	# (cgroupfs files have no size: read them)
-	[ "$(id -u)" = 0 ] && [ -n "$(cat "$u/cgroup.controllers" 2>/dev/null)" ] || return 0
-	# in use below the v2 root: cannot be moved
-	[ -z "$(tr -d ' \n' <"$u/cgroup.subtree_control")" ] || return 0
-	make_bundle "$W/crun-probe" /bin/true
-	! "$CRUN" --root "$W/crun-probe.root" run --bundle "$W/crun-probe" "cp$$" \
-		</dev/null >/dev/null 2>"$W/crun-probe.err" || return 0
-	grep -q 'hybrid mode' "$W/crun-probe.err" || return 0
-	for c in $(cat "$u/cgroup.controllers"); do
-		mkdir -p "$W/cgroup-v1/$c"
-		if mount -t cgroup -o "$c" cgroup "$W/cgroup-v1/$c"; then
-			V1_MOUNTS+=("$W/cgroup-v1/$c")
-			echo "# start: bound cgroup controller $c to v1 for crun (unbound at exit)" >&2
-		fi
-	done
-}
-crun_bind_v1
+fi
 
 mkdir -p "$W/bin"
 gcc -static -O2 -DRUNTIME="\"$RUNC\"" -o "$W/bin/exec-floor" "$BENCH_DIR/exec_floor.c" ||
@@ -197,7 +166,7 @@ done
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$BENCH_RESULTS"
-med=() p90=() line_med="" line_p90="" line_ratio=""
+med=() p90=() line_med="" line_p90=""
 for ((i = 0; i < k; i++)); do
 	read -r m p < <(stats "$W/${names[$i]}/samples")
 	med+=("$m") p90+=("$p")
@@ -205,32 +174,28 @@ for ((i = 0; i < k; i++)); do
 	line_p90+=" ${names[$i]}=$p"
 	cp "$W/${names[$i]}/samples" "$BENCH_RESULTS/start-$stamp-${names[$i]}.us"
 done
-base="" base_docker="" base_filter="" base_floor="" line_docker="" line_filter="" line_floor=""
-for ((i = 0; i < k; i++)); do
-	[ "${names[$i]}" = runc ] && base="${med[$i]}"
-	[ "${names[$i]}" = exec-floor ] && base_floor="${med[$i]}"
-	[ "${names[$i]}" = runc-docker ] && base_docker="${med[$i]}"
-	[ "${names[$i]}" = runc-hardrun-filter ] && base_filter="${med[$i]}"
-done
-for ((i = 0; i < k; i++)); do
-	[ -n "$base_docker" ] && [ "${names[$i]}" = hardrun-baseline-docker ] &&
-		line_docker+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_docker" 'BEGIN { printf "%.3f", a / b }')"
-	[ -n "$base_filter" ] && [ "${names[$i]}" = hardrun-baseline ] &&
-		line_filter+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_filter" 'BEGIN { printf "%.3f", a / b }')"
-	[ -n "$base_floor" ] && [ "${names[$i]}" = hardrun-off ] &&
-		line_floor+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base_floor" 'BEGIN { printf "%.3f", a / b }')"
-done
-if [ -n "$base" ]; then
-	for ((i = 0; i < k; i++)); do
-		[ "${names[$i]}" = runc ] && continue
-		line_ratio+=" ${names[$i]}=$(awk -v a="${med[$i]}" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+declare -A median
+for ((i = 0; i < k; i++)); do median[${names[$i]}]="${med[$i]}"; done
+# ratio_line NAME BASE VARIANT...: "start.NAME V=ratio ..." of the medians of
+# each measured VARIANT against BASE's (nothing when BASE was not measured)
+ratio_line() {
+	local name="$1" b="${median[$2]:-}" v line=""
+	shift 2
+	[ -n "$b" ] || return 0
+	for v in "$@"; do
+		[ -n "${median[$v]:-}" ] || continue
+		line+=" $v=$(awk -v a="${median[$v]}" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
 	done
-fi
+	[ -z "$line" ] || echo "start.$name$line"
+}
 echo "start.n $N"
 echo "start.median_ms$line_med"
 echo "start.p90_ms$line_p90"
-[ -z "$line_ratio" ] || echo "start.ratio_vs_runc$line_ratio"
-[ -z "$line_docker" ] || echo "start.ratio_vs_runc_docker$line_docker"
-[ -z "$line_filter" ] || echo "start.ratio_vs_runc_same_filter$line_filter"
-[ -z "$line_floor" ] || echo "start.ratio_vs_exec_floor$line_floor"
+others=()
+for n in "${names[@]}"; do [ "$n" = runc ] || others+=("$n"); done
+ratio_line ratio_vs_runc runc "${others[@]}"
+ratio_line ratio_vs_runc_docker runc-docker hardrun-baseline-docker
+ratio_line ratio_vs_runc_same_filter runc-hardrun-filter hardrun-baseline
+ratio_line ratio_vs_exec_floor exec-floor hardrun-off
+ratio_line ratio_vs_crun crun hardrun-baseline-crun
 [ -z "$skipped" ] || echo "start.skipped$skipped"

@@ -389,6 +389,69 @@ common_teardown() {
 	return 0
 }
 
+# -------------------------------------------------------------------- crun --
+
+# crun_cgroups_bind DIR: make this host's cgroups usable by $CRUN.  crun 1.x
+# refuses a v1/v2 hybrid whose v2 hierarchy holds a controller ("cgroups in
+# hybrid mode not supported"); Debian's hybrid leaves hugetlb there.  A
+# controller that no cgroup below the v2 root uses can be bound to a v1
+# hierarchy of its own (DIR/<controller>): crun and runc then see it on v1, as
+# on a pure v1 node.  Prints each mount made (none when crun runs as it is);
+# fails, with crun's reason on stderr, when crun cannot run here either way.
+# Needs root.  crun_cgroups_unbind puts the controllers back.
+crun_cgroups_bind() {
+	local dir="$1" u=/sys/fs/cgroup/unified c err
+	[ -n "${CRUN:-}" ] && [ -x "$CRUN" ] || { echo "crun is not installed" >&2; return 1; }
+	mkdir -p "$dir"
+	make_bundle "$dir/probe" /bin/true
+	err="$dir/probe.err"
+	if "$CRUN" --root "$dir/probe.root" run --bundle "$dir/probe" "probe$$" \
+		</dev/null >/dev/null 2>"$err"; then
+		return 0
+	fi
+	# cgroupfs files report no size: read them
+	if ! grep -q 'hybrid mode' "$err" || [ -z "$(cat "$u/cgroup.controllers" 2>/dev/null)" ] ||
+		[ -n "$(tr -d ' \n' <"$u/cgroup.subtree_control")" ]; then
+		echo "crun cannot run here: $(head -c 300 "$err")" >&2
+		return 1
+	fi
+	for c in $(cat "$u/cgroup.controllers"); do
+		mkdir -p "$dir/$c"
+		mount -t cgroup -o "$c" cgroup "$dir/$c" || {
+			echo "crun: could not bind cgroup controller $c to v1" >&2
+			return 1
+		}
+		echo "$dir/$c"
+	done
+	"$CRUN" --root "$dir/probe.root" run --bundle "$dir/probe" "probe2-$$" \
+		</dev/null >/dev/null 2>"$err" || {
+		echo "crun cannot run here: $(head -c 300 "$err")" >&2
+		return 1
+	}
+}
+
+# crun_cgroups_unbind MOUNT...: unmount what crun_cgroups_bind mounted and wait
+# until each controller is back on v2.  A v1 hierarchy that still had a (dying)
+# child cgroup when it was unmounted lives on with no mount at all; mounting it
+# again and unmounting once the child is gone ends it.  The kernel ends a
+# hierarchy asynchronously, so look for a while before mounting again.
+crun_cgroups_unbind() {
+	local m c try rc=0
+	for m in "$@"; do
+		c="$(basename "$m")"
+		umount "$m" 2>/dev/null || true
+		for ((try = 1; try <= 40; try++)); do
+			sleep 0.1
+			[ "$(awk -v c="$c" '$1 == c { print $2 }' /proc/cgroups)" = 0 ] && continue 2
+			((try % 10 == 0)) || continue
+			mount -t cgroup -o "$c" cgroup "$m" 2>/dev/null && umount "$m" 2>/dev/null
+		done
+		echo "cgroup controller $c is still on a v1 hierarchy" >&2
+		rc=1
+	done
+	return $rc
+}
+
 # ------------------------------------------------------------------ tools --
 
 # build_tool [--static] NAME: compile integration/tools/NAME.c into the cache,
