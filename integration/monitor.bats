@@ -29,30 +29,7 @@ teardown() {
 }
 
 @test "monitor: each rule fires exactly one event with its id and fields" {
-	expect_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
-	expect_one mfd fileless_exec 'hrtrig memfd'
-	expect_one raw raw_socket 'ping -c 1 127.0.0.1'
-	expect_one pt ptrace 'hrtrig ptrace'
-	expect_one km kernel_module 'hrtrig module'
-	expect_one bpf bpf 'hrtrig bpf'
-	expect_one perf perf_event 'hrtrig perf'
-	expect_one mnt mount 'mkdir -p /mnt; mount -t tmpfs none /mnt'
-	expect_one ns namespace_escape 'unshare -U true'
-	expect_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
-	expect_one sw sensitive_write 'echo x > /etc/hostname2'
-	expect_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
-	expect_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
-	expect_one uring io_uring 'hrtrig uring'
-	expect_one rs reverse_shell 'nc -l -p 9000 >/dev/null & sleep 0.3; nc 127.0.0.1 9000 -e /bin/true; wait'
-	# the fields of the last one
-	jq -e '.source == "hardrun" and .priority == "Critical" and
-		(.time | test("^[0-9-]+T[0-9:]+\\.[0-9]{9}Z$")) and
-		.output_fields["container.id"] == "rs" and
-		.output_fields["k8s.ns.name"] == "ns1" and .output_fields["k8s.pod.name"] == "pod1" and
-		.output_fields["container.name"] == "c1" and
-		.output_fields["evt.type"] == "dup2" and .output_fields["hardrun.action"] == "deny" and
-		(.output_fields["proc.pid"] > 0) and (.output_fields["proc.cmdline"] | test("nc"))' \
-		"$EVENTS"
+	each_rule_fires_once
 }
 
 @test "monitor: drift (knownBinaries) and terminal shell in an exec session" {
@@ -95,7 +72,7 @@ teardown() {
 		(echo sub; true) | grep -q sub; echo $(date) >/dev/null
 		nc -l -p 8080 > /tmp/got & sleep 0.3; echo hello | nc -w 1 127.0.0.1 8080; wait
 		grep -q hello /tmp/got; echo ok'
-	crun nw
+	hrun nw
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *ok* ]]
@@ -104,7 +81,7 @@ teardown() {
 	[ -z "$(rules_fired)" ]
 	# the init's fds: stdio only (fd 3 is ls's own directory)
 	bundle fd 'ls -l /proc/1/fd'
-	crun fd
+	hrun fd
 	echo "$output"
 	[ "$(echo "$output" | grep -c -- '->')" -eq 3 ]
 }
@@ -157,7 +134,7 @@ teardown() {
 		 "monitor":{"rules":{}}}
 	EOF
 	bundle au 'touch /tmp/f; chmod u+s /tmp/f; echo "chmod=$?"; hostname foo; echo done' audit a
-	crun au
+	hrun au
 	echo "$output"
 	[[ "$output" == *"chmod=0"* ]]
 	wait_monitors_gone
@@ -168,7 +145,7 @@ teardown() {
 
 @test "monitor: after runc run ends, the monitor removes its state dir" {
 	bundle gone 'echo hi'
-	crun gone
+	hrun gone
 	[ "$status" -eq 0 ]
 	wait_monitors_gone
 	[ -z "$(container_dirs)" ]
@@ -240,7 +217,7 @@ teardown() {
 		jq --arg m "$mode" '.annotations["mode.hardrun.io/POD"] = $m' "$BATS_TEST_TMPDIR/own.json" \
 			>"$BATS_TEST_TMPDIR/b/own/config.json"
 		rm -f "$BATS_TEST_TMPDIR/b/own/config.json.hardrun-orig"
-		crun own
+		hrun own
 		echo "$mode: $output"
 		[ "$status" -eq 0 ]
 		# the same errno as under runc, and not reported as the profile's

@@ -138,7 +138,7 @@ t_normal() {
 		nc -l -p 8080 > /tmp/got & sleep 0.3; echo hello | nc -w 1 127.0.0.1 8080; wait
 		grep -q hello /tmp/got; (sleep 0.3; kill -CONT $$) & kill -STOP $$; wait
 		trap "echo got-usr1" USR1; kill -USR1 $$; echo ok'
-	crun nw
+	hrun nw
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *got-usr1* ]]
@@ -204,7 +204,7 @@ t_delete() {
 
 @test "ptrace: learn mode with ptrace fails the create with a clear message" {
 	bundle ln 'true' learn
-	crun ln
+	hrun ln
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"learn mode needs the notify mechanism"* ]]
@@ -254,7 +254,7 @@ t_delete() {
 		 "monitor":{"rules":{},"mechanism":"ptrace"}}
 	EOF
 	bundle au 'touch /tmp/f; chmod u+s /tmp/f; echo "chmod=$?"; hostname foo; echo done' audit a
-	crun au
+	hrun au
 	echo "$output"
 	[[ "$output" == *"chmod=0"* ]]
 	[[ "$output" == *done* ]]

@@ -1,7 +1,7 @@
 # Monitor helpers shared by monitor.bats, monitor_ptrace.bats and
 # monitor_containerd.bats.
 # Need: STATE (the node config's stateDir), PROFILES (a profileDirs entry),
-# EVENTS (the node config's eventsFile); for bundle/hr/crun/rund/expect_one
+# EVENTS (the node config's eventsFile); for bundle/hr/hrun/rund/expect_one
 # also ROOT (runtime root) and HRTRIG (the static trigger binary).
 
 # monitor_config: rewrite $HARDRUN_CONFIG (node_config) for monitor tests:
@@ -76,8 +76,8 @@ hr() {
 	"$HARDRUN" --root "$ROOT" "$@"
 }
 
-# crun ID: run ID in the foreground; output in $output
-crun() {
+# hrun ID: run ID (hardrun run) in the foreground; output in $output
+hrun() {
 	run hr run --bundle "$BATS_TEST_TMPDIR/b/$1" "$1" </dev/null
 }
 
@@ -92,7 +92,7 @@ expect_one() {
 	local id=$1 rule=$2 cmd=$3
 	rm -f "$EVENTS"
 	bundle "$id" "$cmd"
-	crun "$id"
+	hrun "$id"
 	echo "$output"
 	wait_monitors_gone
 	rules_fired
@@ -100,11 +100,41 @@ expect_one() {
 	[ "$(rules_fired)" = "$rule" ]
 }
 
+# each_rule_fires_once: every rule of the default rule set, triggered from a
+# container of its own, fires exactly one event of its id; the last event's
+# fields are checked in full
+each_rule_fires_once() {
+	expect_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
+	expect_one mfd fileless_exec 'hrtrig memfd'
+	expect_one raw raw_socket 'ping -c 1 127.0.0.1'
+	expect_one pt ptrace 'hrtrig ptrace'
+	expect_one km kernel_module 'hrtrig module'
+	expect_one bpf bpf 'hrtrig bpf'
+	expect_one perf perf_event 'hrtrig perf'
+	expect_one mnt mount 'mkdir -p /mnt; mount -t tmpfs none /mnt'
+	expect_one ns namespace_escape 'unshare -U true'
+	expect_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
+	expect_one sw sensitive_write 'echo x > /etc/hostname2'
+	expect_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
+	expect_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
+	expect_one uring io_uring 'hrtrig uring'
+	expect_one rs reverse_shell 'nc -l -p 9000 >/dev/null & sleep 0.3; nc 127.0.0.1 9000 -e /bin/true; wait'
+	# the fields of the last one
+	jq -e '.source == "hardrun" and .priority == "Critical" and
+		(.time | test("^[0-9-]+T[0-9:]+\\.[0-9]{9}Z$")) and
+		.output_fields["container.id"] == "rs" and
+		.output_fields["k8s.ns.name"] == "ns1" and .output_fields["k8s.pod.name"] == "pod1" and
+		.output_fields["container.name"] == "c1" and
+		.output_fields["evt.type"] == "dup2" and .output_fields["hardrun.action"] == "deny" and
+		(.output_fields["proc.pid"] > 0) and (.output_fields["proc.cmdline"] | test("nc"))' \
+		"$EVENTS"
+}
+
 # deny_continues: a chmod u+s, denied by the profile, fails with EPERM and the
 # workload runs on (its output in $output)
 deny_continues() {
 	bundle dn 'touch /tmp/f; chmod u+s /tmp/f; echo "rc=$?"; echo after'
-	crun dn
+	hrun dn
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Operation not permitted"* ]]
@@ -117,7 +147,7 @@ deny_continues() {
 kill_ends_container() {
 	bundle kl 'sleep 100 & sleep 100 & sleep 0.5; unshare -U true; sleep 100' enforce k
 	SECONDS=0
-	crun kl
+	hrun kl
 	[ "$status" -ne 0 ]
 	[ "$SECONDS" -lt 20 ]
 	wait_monitors_gone
