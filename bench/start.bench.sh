@@ -73,7 +73,7 @@ ensure_rootfs
 # see that controller on v1.  BENCH_CRUN_BIND_V1=0 leaves the host alone (crun
 # is then skipped).
 if [ -n "$CRUN" ] && [ -x "$CRUN" ] && [ "${BENCH_CRUN_BIND_V1:-1}" != 0 ]; then
-	for m in $(CRUN="$CRUN" crun_cgroups_bind "$W/cgroup-v1" 2>/dev/null); do
+	for m in $(crun_cgroups_bind "$W/cgroup-v1" 2>/dev/null); do
 		V1_MOUNTS+=("$m")
 		echo "# start: bound cgroup controller $(basename "$m") to v1 for crun (unbound at exit)" >&2
 	done
