@@ -355,6 +355,14 @@ filter_stdout() {
 	done
 }
 
+# same_state [ARG...]: `state ARG... @ID@` through both runtimes gives the
+# same status, stderr and JSON (pid and creation time aside)
+same_state() {
+	run_both -c status,stderr state "$@" @ID@
+	filter_stdout jq -S 'del(.pid, .created)'
+	compare_outputs stdout
+}
+
 # on_both CMD...: run CMD NAME for each runtime (e.g. on_both wait_status_is stopped).
 on_both() {
 	local name

@@ -231,19 +231,7 @@ t_delete() {
 }
 
 @test "ptrace/profile: every rule fires exactly one event" {
-	expect_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
-	expect_one mfd fileless_exec 'hrtrig memfd'
-	expect_one pt ptrace 'hrtrig ptrace'
-	expect_one km kernel_module 'hrtrig module'
-	expect_one bpf bpf 'hrtrig bpf'
-	expect_one perf perf_event 'hrtrig perf'
-	expect_one ns namespace_escape 'unshare -U true'
-	expect_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
-	expect_one sw sensitive_write 'echo x > /etc/hostname2'
-	expect_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
-	expect_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
-	expect_one uring io_uring 'hrtrig uring'
-	expect_one rs reverse_shell 'nc -l -p 9000 >/dev/null & sleep 0.3; nc 127.0.0.1 9000 -e /bin/true; wait'
+	each_rule_fires_once raw mnt # raw socket and mount: their own test, both variants
 }
 
 @test "ptrace/profile: audit mode reports profile deviations and denies nothing" {

@@ -109,16 +109,12 @@ file_has() { grep -q "$2" "$1"; }
 	run_both create --bundle "$B" @ID@
 	[ "$status_runc" = 0 ]
 
-	run_both -c status,stderr state @ID@
-	filter_stdout jq -S 'del(.pid, .created)'
-	compare_outputs stdout
+	same_state
 	[ "$(state_of runc)" = created ] && [ "$(state_of hardrun)" = created ]
 
 	run_both start @ID@
 	[ "$status_runc" = 0 ]
-	run_both -c status,stderr state @ID@
-	filter_stdout jq -S 'del(.pid, .created)'
-	compare_outputs stdout
+	same_state
 	[ "$(state_of runc)" = running ]
 
 	run_both list -q
@@ -130,9 +126,7 @@ file_has() { grep -q "$2" "$1"; }
 	run_both kill @ID@ TERM
 	[ "$status_runc" = 0 ]
 	on_both wait_status stopped
-	run_both -c status,stderr state @ID@
-	filter_stdout jq -S 'del(.pid, .created)'
-	compare_outputs stdout
+	same_state
 
 	run_both delete @ID@
 	[ "$status_runc" = 0 ]
@@ -430,9 +424,7 @@ file_has() { grep -q "$2" "$1"; }
 	run_both exec @ID@ echo --process /x -p /y --bundle z
 	[ "$output_runc" = "--process /x -p /y --bundle z" ]
 	run_both exec -- @ID@ echo ok
-	run_both -c status,stderr state -- @ID@
-	filter_stdout jq -S 'del(.pid, .created)'
-	compare_outputs stdout
+	same_state --
 }
 
 @test "unknown flags and commands pass through unchanged" {

@@ -100,24 +100,27 @@ expect_one() {
 	[ "$(rules_fired)" = "$rule" ]
 }
 
-# each_rule_fires_once: every rule of the default rule set, triggered from a
-# container of its own, fires exactly one event of its id; the last event's
-# fields are checked in full
+# each_rule_fires_once [ID...]: every rule of the default rule set, triggered
+# from a container of its own, fires exactly one event of its id; the last
+# event's fields are checked in full.  IDs (fl, raw, mnt, ...) are left out:
+# the caller tests them elsewhere.
 each_rule_fires_once() {
-	expect_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
-	expect_one mfd fileless_exec 'hrtrig memfd'
-	expect_one raw raw_socket 'ping -c 1 127.0.0.1'
-	expect_one pt ptrace 'hrtrig ptrace'
-	expect_one km kernel_module 'hrtrig module'
-	expect_one bpf bpf 'hrtrig bpf'
-	expect_one perf perf_event 'hrtrig perf'
-	expect_one mnt mount 'mkdir -p /mnt; mount -t tmpfs none /mnt'
-	expect_one ns namespace_escape 'unshare -U true'
-	expect_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
-	expect_one sw sensitive_write 'echo x > /etc/hostname2'
-	expect_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
-	expect_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
-	expect_one uring io_uring 'hrtrig uring'
+	local skip=" $* "
+	_one() { [[ "$skip" == *" $1 "* ]] || expect_one "$@"; }
+	_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
+	_one mfd fileless_exec 'hrtrig memfd'
+	_one raw raw_socket 'ping -c 1 127.0.0.1'
+	_one pt ptrace 'hrtrig ptrace'
+	_one km kernel_module 'hrtrig module'
+	_one bpf bpf 'hrtrig bpf'
+	_one perf perf_event 'hrtrig perf'
+	_one mnt mount 'mkdir -p /mnt; mount -t tmpfs none /mnt'
+	_one ns namespace_escape 'unshare -U true'
+	_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
+	_one sw sensitive_write 'echo x > /etc/hostname2'
+	_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
+	_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
+	_one uring io_uring 'hrtrig uring'
 	expect_one rs reverse_shell 'nc -l -p 9000 >/dev/null & sleep 0.3; nc 127.0.0.1 9000 -e /bin/true; wait'
 	# the fields of the last one
 	jq -e '.source == "hardrun" and .priority == "Critical" and
