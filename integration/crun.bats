@@ -48,8 +48,9 @@ teardown() {
 	monitor_teardown
 }
 
-# notify_config [MECHANISM]: monitor_config with crun and MECHANISM (notify)
-notify_config() {
+# crun_config [MECHANISM]: monitor_config (crun is the runtime) with the
+# monitor mechanism MECHANISM (default notify) and profile t
+crun_config() {
 	monitor_config
 	node_config "$(jq -c --arg m "${1:-notify}" '. + {monitorMechanism: $m}' "$HARDRUN_CONFIG")"
 	profile t
@@ -89,7 +90,7 @@ notify_config() {
 }
 
 @test "crun: baseline hardening (capabilities, Seccomp 2, NoNewPrivs 1); escapes fail, the workload works" {
-	notify_config
+	crun_config
 	local script='grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
 		unshare -U true; echo "unshare=$?"
 		mkdir -p /mnt; mount -t tmpfs none /mnt 2>/dev/null; echo "mount=$?"
@@ -120,13 +121,13 @@ notify_config() {
 }
 
 @test "crun: each monitor rule fires exactly one event (notify)" {
-	notify_config notify
+	crun_config
 	each_rule_fires_once
 	[ -z "$(monitor_pids)" ]
 }
 
 @test "crun: exec sessions are monitored; deny continues; kill ends the container" {
-	notify_config notify
+	crun_config
 	bundle ex 'sleep 30'
 	rund ex
 	jq -e '.mechanism == "notify"' "$(mon_dir ex)/monitor.json"
@@ -153,7 +154,7 @@ notify_config() {
 }
 
 @test "crun: monitorMechanism auto follows crun's features (ptrace without SCMP_ACT_NOTIFY)" {
-	notify_config auto
+	crun_config auto
 	local want=ptrace features
 	# crun 1.8 has no `features` command
 	if features="$("$CRUN" features 2>/dev/null)" &&
@@ -188,7 +189,7 @@ workload_passes() {
 }
 
 @test "crun: learn, generate, enforce with zero events; a deviation is reported" {
-	notify_config notify
+	crun_config
 	local rec
 	workload_passes ln learn baseline
 	rec="$(jq -r .recordingsDir "$HARDRUN_CONFIG")/baseline/ln.json"

@@ -408,15 +408,15 @@ common_teardown() {
 # fails, with crun's reason on stderr, when crun cannot run here either way.
 # Needs root.  crun_cgroups_unbind puts the controllers back.
 crun_cgroups_bind() {
-	local dir="$1" u=/sys/fs/cgroup/unified c err
+	local dir="$1" u=/sys/fs/cgroup/unified c err="$1/probe.err"
 	[ -n "${CRUN:-}" ] && [ -x "$CRUN" ] || { echo "crun is not installed" >&2; return 1; }
 	mkdir -p "$dir"
 	make_bundle "$dir/probe" /bin/true
-	err="$dir/probe.err"
-	if "$CRUN" --root "$dir/probe.root" run --bundle "$dir/probe" "probe$$" \
-		</dev/null >/dev/null 2>"$err"; then
-		return 0
-	fi
+	_crun_probe() {
+		"$CRUN" --root "$dir/probe.root" run --bundle "$dir/probe" "probe$1-$$" \
+			</dev/null >/dev/null 2>"$err"
+	}
+	_crun_probe 1 && return 0
 	# cgroupfs files report no size: read them
 	if ! grep -q 'hybrid mode' "$err" || [ -z "$(cat "$u/cgroup.controllers" 2>/dev/null)" ] ||
 		[ -n "$(tr -d ' \n' <"$u/cgroup.subtree_control")" ]; then
@@ -431,8 +431,7 @@ crun_cgroups_bind() {
 		}
 		echo "$dir/$c"
 	done
-	"$CRUN" --root "$dir/probe.root" run --bundle "$dir/probe" "probe2-$$" \
-		</dev/null >/dev/null 2>"$err" || {
+	_crun_probe 2 || {
 		echo "crun cannot run here: $(head -c 300 "$err")" >&2
 		return 1
 	}
