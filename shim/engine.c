@@ -59,12 +59,18 @@ static int _add_paths(struct json *linux_, const char *key, char **paths, struct
 }
 
 static int _seccomp(struct json *linux_, const struct json *process, const struct profile *p,
-		    struct err *e)
+		    const struct filter_env *env, struct err *e)
 {
 	_cleanup_json_ struct json *ours = NULL, *merged = NULL;
 	const struct json *existing = json_get(linux_, "seccomp");
-	int r = filter_render(p->seccomp, caps_process_mask(process), &ours, e);
+	struct filter_env host;
 
+	if (!env) {
+		filter_env_host(&host);
+		filter_env_probe_abis(&host);
+		env = &host;
+	}
+	int r = filter_render_env(p->seccomp, caps_process_mask(process), env, &ours, e);
 	if (r < 0)
 		return err_prefix(e, "profile %s: seccomp", p->name);
 	if (existing && !json_is(existing, JSON_NULL)) {
@@ -72,17 +78,15 @@ static int _seccomp(struct json *linux_, const struct json *process, const struc
 		if (r < 0)
 			return err_prefix(e, "combining with the bundle's seccomp filter");
 	}
-	struct filter_env env;
-	filter_env_host(&env);
-	filter_env_probe_abis(&env);
-	filter_trim_arches(merged ? merged : ours, &env);
+	filter_trim_arches(merged ? merged : ours, env);
 	if (json_obj_set(linux_, "seccomp",
 			 merged ? steal_pointer(&merged) : steal_pointer(&ours)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	return 0;
 }
 
-int engine_apply(struct json *spec, const struct profile *p, struct err *e)
+int engine_apply(struct json *spec, const struct profile *p, const struct filter_env *env,
+		 struct err *e)
 {
 	struct json *process = json_get(spec, "process");
 	struct json *linux_;
@@ -99,6 +103,6 @@ int engine_apply(struct json *spec, const struct profile *p, struct err *e)
 	if (r >= 0)
 		r = _add_paths(linux_, "readonlyPaths", p->readonly_paths, e);
 	if (r >= 0 && p->seccomp)
-		r = _seccomp(linux_, process, p, e);
+		r = _seccomp(linux_, process, p, env, e);
 	return r;
 }

@@ -77,7 +77,7 @@ static int _step_profile(struct harden_ctx *c, struct err *e)
 /* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
 static int _step_engine(struct harden_ctx *c, struct err *e)
 {
-	return engine_apply(c->spec, c->prof, e);
+	return engine_apply(c->spec, c->prof, NULL /* this host */, e);
 }
 
 /* Learning records what the workload does when nothing but the bundle's own

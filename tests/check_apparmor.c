@@ -46,38 +46,15 @@ static struct json *parse(const char *text)
 	return j;
 }
 
-static char *slurp(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	return buf;
-}
-
 START_TEST(test_golden)
 {
 	const char *name = fixtures[_i];
 	_cleanup_json_ struct json *sec = load_fixture(name);
-	_cleanup_free_ char *text = NULL, *golden_path = data_path(name, "aa"), *golden = NULL;
+	_cleanup_free_ char *text = NULL, *golden_path = data_path(name, "aa");
 	struct err e = { 0 };
 
 	ck_assert_msg(apparmor_render(name, sec, &text, &e) == 0, "%s: %s", name, e.msg);
-	if (getenv("HARDRUN_UPDATE_GOLDEN")) {
-		FILE *f = fopen(golden_path, "we");
-		ck_assert_ptr_nonnull(f);
-		fputs(text, f);
-		fclose(f);
-	}
-	golden = slurp(golden_path);
-	ck_assert_msg(golden != NULL, "missing golden %s", golden_path);
-	ck_assert_str_eq(text, golden);
+	test_assert_golden(golden_path, text);
 }
 END_TEST
 

@@ -270,21 +270,6 @@ static char *export_fixture(const char *name, const char *section_file)
 	return text;
 }
 
-static char *slurp(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	return buf;
-}
-
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
@@ -301,13 +286,9 @@ START_TEST(test_cil_golden)
 	snprintf(json_name, sizeof(json_name), "%s.json", cil_fixtures[_i]);
 	snprintf(cil_name, sizeof(cil_name), "%s.cil", cil_fixtures[_i]);
 	_cleanup_free_ char *text = export_fixture(cil_fixtures[_i], json_name);
-	_cleanup_free_ char *golden_path = data_path(cil_name), *golden = NULL;
+	_cleanup_free_ char *golden_path = data_path(cil_name);
 
-	if (getenv("HARDRUN_UPDATE_GOLDEN"))
-		write_file(golden_path, text);
-	golden = slurp(golden_path);
-	ck_assert_msg(golden != NULL, "missing %s", golden_path);
-	ck_assert_str_eq(text, golden);
+	test_assert_golden(golden_path, text);
 }
 END_TEST
 

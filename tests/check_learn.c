@@ -258,18 +258,15 @@ START_TEST(test_golden)
 	struct recording r[2] = { 0 };
 	struct profgen_merged m = { 0 };
 	struct err e = { 0 };
-	_cleanup_free_ char *buf = NULL, *want = NULL;
+	_cleanup_free_ char *buf = NULL;
 	_cleanup_free_ char *golden = _data("recordings/web.golden.json");
-	size_t len, wlen;
+	size_t len;
 
 	_load2(r);
 	_cleanup_json_ struct json *p = _generate(
 		r, 2, (struct profgen_opts){ .min_count = 1, .selinux_type = "hardrun_web_t" }, &m);
 	ck_assert_int_eq(json_dump(p, true, &buf, &len, &e), 0);
-	if (getenv("HARDRUN_UPDATE_GOLDEN"))
-		ck_assert_int_eq(fs_write_atomic(golden, buf, len, 0644, &e), 0);
-	ck_assert_msg(fs_read_file(golden, 1 << 20, &want, &wlen, &e) == 0, "%s", e.msg);
-	ck_assert_str_eq(buf, want);
+	test_assert_golden(golden, buf);
 	profgen_merged_release(&m);
 	recording_release(&r[0]);
 	recording_release(&r[1]);

@@ -4,6 +4,7 @@
 #define HARDRUN_TESTUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,40 @@ static inline char *test_read(const char *rel, size_t *ret_len)
 	if (ret_len)
 		*ret_len = len;
 	return buf;
+}
+
+/*
+ * Compare got with the golden file at path (one trailing newline on either
+ * side is not a difference).  HARDRUN_UPDATE_GOLDEN=1 rewrites the file
+ * first, with got and a final newline.
+ */
+static inline void test_assert_golden(const char *path, const char *got)
+{
+	size_t n = strlen(got);
+	bool nl = n && got[n - 1] == '\n';
+	if (getenv("HARDRUN_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "we");
+		ck_assert_msg(f != NULL, "cannot write golden %s", path);
+		fprintf(f, "%s%s", got, nl ? "" : "\n");
+		ck_assert_int_eq(fclose(f), 0);
+	}
+	FILE *f = fopen(path, "re");
+	ck_assert_msg(f != NULL, "missing golden %s (HARDRUN_UPDATE_GOLDEN=1 writes it)", path);
+	char *want = NULL;
+	size_t wlen = 0;
+	FILE *m = open_memstream(&want, &wlen);
+	int c;
+	while ((c = getc(f)) != EOF)
+		putc(c, m);
+	fclose(f);
+	fclose(m);
+	if (nl)
+		n--;
+	if (wlen && want[wlen - 1] == '\n')
+		wlen--;
+	ck_assert_msg(n == wlen && memcmp(got, want, n) == 0,
+		      "%s differs (HARDRUN_UPDATE_GOLDEN=1 to update)", path);
+	free(want);
 }
 
 /* Number of entries of a NULL-terminated array (fixture lists). */
