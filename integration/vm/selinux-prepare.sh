@@ -15,7 +15,19 @@ echo "vm: preparing SELinux reference policy in $d" >&2
 rm -rf "$d" && mkdir -p "$d/deb" "$root"
 (cd "$d/deb" && apt-get download -q "${pkgs[@]}" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; })
 for f in "$d"/deb/*.deb; do dpkg-deb -x "$f" "$root"; done
-cp /etc/selinux/semanage.conf "$root/etc/selinux/semanage.conf"
+# semanage.conf from the host's libsemanage, told to use the helpers that were
+# extracted with the rest (HLL compiler, setfiles, sefcontext_compile), none of
+# which a fresh host has.
+{
+	if [ -f /etc/selinux/semanage.conf ]; then
+		grep -v '^compiler-directory' /etc/selinux/semanage.conf
+	else
+		echo 'module-store = direct'
+	fi
+	echo "compiler-directory = $root/usr/libexec/selinux/hll"
+	printf '[setfiles]\npath = %s\nargs = -q -c $@ $<\n[end]\n' "$root/sbin/setfiles"
+	printf '[sefcontext_compile]\npath = %s\nargs = $@\n[end]\n' "$root/usr/sbin/sefcontext_compile"
+} >"$root/etc/selinux/semanage.conf"
 printf 'SELINUX=permissive\nSELINUXTYPE=default\n' >"$root/etc/selinux/config"
 mods=()
 while read -r m; do mods+=("-i" "$root/usr/share/selinux/default/$m.pp.bz2"); done \
