@@ -84,7 +84,7 @@ crun_opts() {
 	c tasks resume "$CID"
 
 	c tasks kill -s TERM "$CID" # sleep as pid 1 ignores TERM
-	sleep 0.3
+	c tasks exec --exec-id alive "$CID" true # it still runs: an exec into it works
 	c tasks ls | grep -q "$CID.*RUNNING"
 	c tasks kill -s KILL "$CID"
 	wait_for 10 sh -c "ctr -a '$CT_SOCK' -n '$CT_NS' tasks ls | grep -q '$CID.*STOPPED'"

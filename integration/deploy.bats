@@ -407,7 +407,9 @@ deploy_busybox_oci() { # deploy_busybox_oci OUT.tar
 	echo "$st" >"$T/hr-state"
 	HARDRUN_CONFIG="$T/node-config.json" containerd --config "$cfg" >"$T/log" 2>&1 &
 	echo $! >"$T/pid"
-	for _ in $(seq 50); do [ -S "$sock" ] && ctr -a "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+	local up=0
+	for _ in $(seq 100); do ctr -a "$sock" version >/dev/null 2>&1 && up=1 && break; sleep 0.1; done
+	[ "$up" = 1 ] || { echo "containerd did not come up:"; cat "$T/log"; false; }
 	ctr -a "$sock" plugins ls | grep -E 'io.containerd.grpc.v1 +cri .* ok'
 
 	deploy_busybox_oci "$T/busybox.tar"

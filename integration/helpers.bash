@@ -251,6 +251,24 @@ wait_for() {
 	done
 }
 
+# monitor_pids_in STATEDIR: pids of the hardrun monitors whose state lives
+# under STATEDIR (a node config's stateDir).
+monitor_pids_in() {
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q -- "--state $1/" &&
+			basename "${f%/cmdline}"
+	done
+	return 0
+}
+
+# wait_monitors_gone_in STATEDIR: wait until no monitor of STATEDIR runs (a
+# monitor flushes its recording and writes its last events before it exits).
+wait_monitors_gone_in() {
+	_no_monitor_in() { [ -z "$(monitor_pids_in "$1")" ]; }
+	wait_for 10 _no_monitor_in "$1"
+}
+
 # state_of NAME: the status of runtime NAME's container (rt_id NAME).
 state_of() {
 	rt "$1" state "$(rt_id "$1")" 2>/dev/null | jq -r .status

@@ -11,6 +11,8 @@ AGENT_SRC="$BATS_TEST_DIRNAME/tools/learn_agent.c"
 REPO="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 HARDRUN="${HARDRUN:-$REPO/hardrun}"
 
+load helpers
+
 load learn_workload
 
 setup_file() {
@@ -57,7 +59,7 @@ learn() {
 	"$AGENT" prepare "$d" "$T/agent.sock"
 	"$AGENT" serve "$T/agent.sock" "$T/rec" demo "$id" 3>&- &
 	echo $! >"$T/agent.pid"
-	for _ in $(seq 50); do [ -S "$T/agent.sock" ] && break; sleep 0.1; done
+	wait_for 5 test -S "$T/agent.sock"
 	run timeout 60 runc --root "$RUNC_ROOT" run --bundle "$d" "$id" </dev/null
 	wait "$(cat "$T/agent.pid")" || true
 	rm -f "$T/agent.pid"
@@ -136,9 +138,10 @@ enforce() {
 	"$AGENT" prepare "$T/k" "$T/agent.sock"
 	"$AGENT" serve "$T/agent.sock" "$T/rec" demo killed 3>&- &
 	echo $! >"$T/agent.pid"
-	for _ in $(seq 50); do [ -S "$T/agent.sock" ] && break; sleep 0.1; done
+	wait_for 5 test -S "$T/agent.sock"
 	runc --root "$RUNC_ROOT" run -d --bundle "$T/k" "$ID" >/dev/null 2>&1 </dev/null 3>&-
-	sleep 2.5
+	# the recorder flushes once a second while the container runs
+	wait_for 10 jq -e '.main.files["/tmp/x"]' "$T/rec/demo/killed.json"
 	kill -9 "$(cat "$T/agent.pid")" # the recorder dies too: at most the last second is lost
 	runc --root "$RUNC_ROOT" kill "$ID" KILL || true
 	jq -e '.main.syscalls.x86_64.nanosleep or .main.syscalls.x86_64.clock_nanosleep or .main.syscalls.x86_64.execve' \
@@ -190,7 +193,7 @@ requires_hardrun_learn() {
 		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
 	[ "$status" -eq 0 ]
-	sleep 1.5
+	wait_monitors_gone_in "$cfg/state" # the last flush is the monitor's exit
 	"$HARDRUN" profile generate web --from "$cfg/rec/baseline/$ID.json" -o "$profdir/web.json"
 	jq '.annotations = {"mode.hardrun.io/POD": "enforce", "profile.hardrun.io/POD": "web"}' \
 		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
@@ -200,6 +203,6 @@ requires_hardrun_learn() {
 	[ ! -s "$cfg/events.jsonl" ]
 	set_script "$T/h" 'unshare -n true; ping -c1 -W1 127.0.0.1; wget -q -O- http://127.0.0.1:1/'
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-3"
-	sleep 1
+	wait_monitors_gone_in "$cfg/state"
 	[ -s "$cfg/events.jsonl" ]
 }

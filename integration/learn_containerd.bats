@@ -49,7 +49,7 @@ ctr_sh() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	sleep 1.2
+	wait_monitors_gone_in "$D/state" # the last flush is the monitor's exit
 	ls "$D/recordings/$prof/"*.json
 	jq -c "{runtime: .runtime.syscalls, main: .main.syscalls, execSessions}" "$D/recordings/$prof/"*.json
 	run "$HARDRUN" profile generate "$prof" -o "$D/profiles/$prof.json"
@@ -62,14 +62,14 @@ ctr_sh() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	sleep 0.5
+	wait_monitors_gone_in "$D/state" # every event is written by then
 	[ ! -s "$D/events.jsonl" ]
 
 	run ctr_sh "$CID-d" "profile.hardrun.io/POD=$prof" -- 'unshare -n true; echo "unshare rc=$?"'
 	echo "$output"
 	[[ "$output" == *"Operation not permitted"* ]]
 	[[ "$output" == *"unshare rc=1"* ]]
-	sleep 0.5
+	wait_monitors_gone_in "$D/state"
 	cat "$D/events.jsonl"
 	jq -e --arg id "$CID-d" 'select(.output_fields["container.id"] == $id
 		and .output_fields["hardrun.rule_id"] == "profile_deviation"

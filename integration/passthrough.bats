@@ -135,16 +135,35 @@ file_has() { grep -q "$2" "$1"; }
 	[[ "$err_runc" == *"does not exist"* ]]
 }
 
+# usr1_count NAME: how many USR1s runtime NAME's container has trapped
+usr1_count() {
+	[ -f "$(rt_dir "$1")/b/rootfs/tmp/usr1" ] || { echo 0; return; }
+	wc -l <"$(rt_dir "$1")/b/rootfs/tmp/usr1"
+}
+
 @test "kill: signal by name, by number, --all; delete --force of a running container" {
-	make_bundle "$B" sh -c 'trap "echo usr1" USR1; while :; do sleep 0.05; done'
-	run_both run -d --bundle "$B" @ID@
+	# one bundle (and rootfs) per runtime: each container's trap writes its
+	# own marker files, which the test waits on before going on
+	local name
+	for name in "${RUNTIMES[@]}"; do
+		make_bundle "$(rt_dir "$name")/b" sh -c \
+			'trap "echo usr1 >>/tmp/usr1" USR1; echo up >/tmp/ready; while :; do sleep 0.05; done'
+	done
+	run_both run -d --bundle @D@/b @ID@
+	_ready() { [ -s "$(rt_dir "$1")/b/rootfs/tmp/ready" ]; }
+	_trapped() { [ "$(usr1_count "$1")" -ge "$N" ]; }
+	on_both wait_for 10 _ready
 	run_both kill @ID@ SIGUSR1
 	[ "$status_runc" = 0 ]
+	N=1 on_both wait_for 10 _trapped
 	run_both kill @ID@ 10
+	[ "$status_runc" = 0 ]
+	N=2 on_both wait_for 10 _trapped
+	[ "$(usr1_count runc)" = 2 ] && [ "$(usr1_count hardrun)" = 2 ]
 	run_both kill --all @ID@ KILL
 	on_both wait_status stopped
 	run_both delete @ID@
-	run_both run -d --bundle "$B" @ID@
+	run_both run -d --bundle @D@/b @ID@
 	run_both delete --force @ID@
 	[ "$status_runc" = 0 ]
 	run_both kill @ID@ KILL

@@ -25,12 +25,7 @@ profile() {
 
 # monitor_pids: pids of every monitor serving this test's stateDir
 monitor_pids() {
-	local f
-	for f in /proc/[0-9]*/cmdline; do
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q -- "--state $STATE/" &&
-			basename "${f%/cmdline}"
-	done
-	return 0
+	monitor_pids_in "$STATE"
 }
 
 # mon_dir ID / mon_pid ID: the container's state dir and its monitor's pid
@@ -48,8 +43,7 @@ container_dirs() {
 }
 
 wait_monitors_gone() {
-	_none() { [ -z "$(monitor_pids)" ]; }
-	wait_for 10 _none
+	wait_monitors_gone_in "$STATE"
 }
 
 rules_fired() {
