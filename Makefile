@@ -28,11 +28,11 @@ CFLAGS  += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 ifneq ($(SANITIZE),)
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -U_FORTIFY_SOURCE
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-B := build
+B ?= build
 LIB_SRC  := $(filter-out shim/main.c shim/monitor/main.c,$(wildcard shim/*.c shim/monitor/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/shim/main.o
@@ -147,16 +147,30 @@ clean: ## remove build outputs
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-# ---- fuzzing (engine helper): libFuzzer target for the profile parser ----
+# ---- fuzzing: libFuzzer over what hardrun reads from others (fuzz/fuzz_input.c:
+# the first byte picks profile, annotations or recording) ----
 FUZZ_TIME ?= 120
 FUZZ_SRC  := $(LIB_SRC)
-$(B)/fuzz/fuzz_profile: fuzz/fuzz_profile.c $(FUZZ_SRC)
-	@mkdir -p $(dir $@) fuzz/out/corpus
+FUZZ_BIN  := $(B)/fuzz/fuzz_input
+$(FUZZ_BIN): fuzz/fuzz_input.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu17 -D_GNU_SOURCE -Iinclude -DHARDRUN_VERSION='"$(VERSION)"' \
 		-DHARDRUN_DATADIR='"$(DATADIR)/hardrun"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
-fuzz: $(B)/fuzz/fuzz_profile ## run the profile parser fuzzer for FUZZ_TIME seconds
-	cp -n profiles/*.json tests/data/docker-default.json fuzz/out/corpus/ 2>/dev/null || true
-	$(B)/fuzz/fuzz_profile -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+# seeds: each input prefixed with its reader's byte
+fuzz: $(FUZZ_BIN) ## fuzz profile, annotation and recording readers for FUZZ_TIME seconds
+	@mkdir -p fuzz/out/corpus
+	@for f in profiles/*.json tests/data/docker-default.json; do \
+		{ printf '\000'; cat "$$f"; } >fuzz/out/corpus/seed-profile-$$(basename $$f); done
+	@jq -c '.sandbox, .container' tests/data/cri/containerd-1.6.json \
+		2>/dev/null | split -l 1 - fuzz/out/corpus/.ann- || true
+	@for f in fuzz/out/corpus/.ann-*; do [ -e "$$f" ] || continue; \
+		{ printf '\001'; cat "$$f"; } >fuzz/out/corpus/seed-annotations-$${f##*-}; \
+		rm -f "$$f"; done
+	@{ printf '\001'; echo '{"profile.hardrun.io/POD":"baseline","mode.hardrun.io/POD":"audit"}'; } \
+		>fuzz/out/corpus/seed-annotations-plain
+	@for f in tests/data/recordings/web/*.json; do \
+		{ printf '\002'; cat "$$f"; } >fuzz/out/corpus/seed-recording-$$(basename $$f); done
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=fuzz/out/ fuzz/out/corpus

@@ -7,7 +7,7 @@ PKGS=(
 	gcc make pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev
 	libyajl-dev check
 	runc crun containerd busybox-static bats podman conmon apparmor jq hyperfine
-	strace clang-format
+	strace clang-format clang libclang-rt-14-dev
 	file util-linux tar coreutils procps
 	secilc shellcheck groff-base man-db nodejs python3
 	qemu-system-x86 cpio
