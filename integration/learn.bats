@@ -77,6 +77,7 @@ enforce() {
 @test "learn a busybox workload, generate, enforce: passes; deviations are denied" {
 	bundle "$T/b" "$WORKLOAD"
 	learn "$T/b" "$ID"
+	echo "learn: status $status: $output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
 	jq -e '.main.syscalls.x86_64.execve and .main.exec["/bin/sh"]' "$T/rec/demo/$ID.json"
