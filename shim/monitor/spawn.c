@@ -168,20 +168,6 @@ void monitor_spec_release(struct monitor_spec *s)
 #define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
 #endif
 
-static int _mkdir_parents(const char *file)
-{
-	_cleanup_free_ char *d = strdup(file);
-	if (!d)
-		return -ENOMEM;
-	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
 int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
 {
 	const char *ev = s->events_file ? s->events_file : "/var/log/hardrun/events.jsonl";
@@ -191,13 +177,11 @@ int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_ex
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	(void)_mkdir_parents(ev);
 	_cleanup_close_ int efd = event_open(ev, e);
 	if (efd < 0)
 		return efd;
 	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
 		return err_set(e, ENOMEM, "out of memory");
-	(void)_mkdir_parents(exec);
 	int xfd = event_open(exec, e);
 	if (xfd < 0)
 		return xfd;
