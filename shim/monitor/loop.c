@@ -28,6 +28,7 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
+#include "hardrun/podid.h"
 
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
@@ -91,21 +92,15 @@ static void _log(struct mon *m, const char *what, const struct err *e)
 	json_free(o);
 }
 
-static const char *_annotation(const struct json *a, const char *k)
-{
-	return json_string(json_get(a, k));
-}
-
 static void _context(struct mon *m)
 {
-	const struct json *a = m->spec.annotations;
+	struct podid id;
+	podid_read(m->spec.annotations, &id);
 	m->ectx.container_id = m->spec.container_id;
-	m->ectx.container_name = _annotation(a, "io.kubernetes.cri.container-name");
-	if (!m->ectx.container_name)
-		m->ectx.container_name = _annotation(a, "io.kubernetes.container.name");
-	m->ectx.k8s_ns = _annotation(a, "io.kubernetes.pod.namespace");
-	m->ectx.k8s_pod = _annotation(a, "io.kubernetes.pod.name");
-	m->ectx.image = _annotation(a, "io.kubernetes.cri.image-name");
+	m->ectx.container_name = id.container;
+	m->ectx.k8s_ns = id.ns;
+	m->ectx.k8s_pod = id.pod;
+	m->ectx.image = id.image;
 	if (gethostname(m->hostname, sizeof(m->hostname) - 1) < 0)
 		m->hostname[0] = '\0';
 	m->ectx.hostname = m->hostname;
