@@ -81,6 +81,7 @@ void nodeconf_release(struct node_config *nc)
 	free(nc->state_dir);
 	free(nc->recordings_dir);
 	free(nc->events_file);
+	launch_conf_release(&nc->launch);
 	memset(nc, 0, sizeof(*nc));
 }
 
@@ -101,6 +102,7 @@ void nodeconf_defaults(struct node_config *nc)
 	nc->events_file = strdup("/var/log/hardrun/events.jsonl");
 	nc->lsm_unavailable = LSM_UNAVAILABLE_SKIP;
 	nc->monitor_mechanism = MONITOR_MECH_AUTO;
+	launch_conf_defaults(&nc->launch);
 }
 
 /* ---- per-key parsers ---- */
@@ -220,6 +222,25 @@ static int _k_mechanism(struct node_config *nc, const char *k, const struct json
 	return 0;
 }
 
+/* the launch audit's keys: parsed in launch_conf.c */
+static int _k_launch_policy(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return launch_conf_policy(&nc->launch, k, v, e);
+}
+
+static int _k_launch_exempt(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return launch_conf_exempt(&nc->launch, k, v, e);
+}
+
+static int _k_launch_mounts(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return launch_conf_mounts(&nc->launch, k, v, e);
+}
+
 static const struct {
 	const char *key;
 	_key_fn fn;
@@ -235,6 +256,10 @@ static const struct {
 	{ "eventsFile", _k_events },
 	{ "lsmUnavailable", _k_lsm },
 	{ "monitorMechanism", _k_mechanism },
+	/* launch audit */
+	{ "launchPolicy", _k_launch_policy },
+	{ "launchExempt", _k_launch_exempt },
+	{ "launchSensitiveMounts", _k_launch_mounts },
 };
 
 static int _apply(struct node_config *nc, const struct json *doc, struct err *e)

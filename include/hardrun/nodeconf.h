@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "hardrun/err.h"
+#include "hardrun/launch.h"
 
 #define NODECONF_DEFAULT_PATH "/etc/hardrun/config.json"
 
@@ -44,6 +45,8 @@ struct node_config {
 	char *events_file;
 	enum lsm_unavailable lsm_unavailable;
 	enum monitor_mechanism monitor_mechanism;
+	/* launchPolicy, launchExempt, launchSensitiveMounts (launch_conf.c) */
+	struct launch_config launch;
 };
 
 /* Load from path (NULL: $HARDRUN_CONFIG, then NODECONF_DEFAULT_PATH). */
