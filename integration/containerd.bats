@@ -108,3 +108,138 @@ crun_opts() {
 	[ "$status" != 0 ]
 	[[ "$output" == *"hardrun: "* ]]
 }
+
+# ------------------------------------------------------------ launch audit --
+
+# launch_events FROM ID: the launch events (JSON lines) of container ID in the
+# suite's eventsFile after its first FROM lines.
+launch_events() {
+	local f="$(dirname "$NODE_CONFIG_FILE")/events.jsonl"
+	[ -f "$f" ] || return 0
+	tail -n +"$(($1 + 1))" "$f" | jq -c --arg id "$2" \
+		'select(.output_fields["container.id"] == $id and (.output_fields["hardrun.rule_id"] | startswith("launch_")))'
+}
+
+events_lines() {
+	local f="$(dirname "$NODE_CONFIG_FILE")/events.jsonl"
+	[ -f "$f" ] && wc -l <"$f" || echo 0
+}
+
+@test "launch audit: --privileged, a bind of host / and --net-host each raise their event, and run" {
+	requires_hardrun
+	local n ev
+	n="$(events_lines)"
+	run c run --rm $(crun_opts) --privileged "$IMAGE_NAME" "$CID" sh -c 'echo priv-ok' </dev/null
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$output" = priv-ok ]
+	ev="$(launch_events "$n" "$CID")"
+	echo "$ev"
+	jq -se 'map(.output_fields["hardrun.rule_id"]) | index("launch_privileged") != null' <<<"$ev"
+	jq -se 'map(select(.output_fields["hardrun.rule_id"] == "launch_privileged"))[0]
+		| .rule == "Launch Privileged Container" and .priority == "Critical"
+		and (.output_fields["hardrun.evidence"] | startswith("capabilities: all"))
+		and .output_fields["hardrun.action"] == "alert"' <<<"$ev"
+
+	CID="$(new_id ctr)"
+	n="$(events_lines)"
+	run c run --rm $(crun_opts) --mount type=bind,src=/,dst=/host,options=rbind:ro \
+		"$IMAGE_NAME" "$CID" sh -c 'test -d /host/etc && echo bind-ok' </dev/null
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$output" = bind-ok ]
+	ev="$(launch_events "$n" "$CID")"
+	echo "$ev"
+	jq -se 'length == 1 and .[0].output_fields["hardrun.rule_id"] == "launch_sensitive_mount"
+		and .[0].output_fields["hardrun.evidence"] == "/ on /host (ro)"' <<<"$ev"
+
+	CID="$(new_id ctr)"
+	n="$(events_lines)"
+	run c run --rm $(crun_opts) --net-host "$IMAGE_NAME" "$CID" sh -c 'echo net-ok' </dev/null
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$output" = net-ok ]
+	ev="$(launch_events "$n" "$CID")"
+	echo "$ev"
+	jq -se 'length == 1 and .[0].output_fields["hardrun.rule_id"] == "launch_host_namespace"
+		and .[0].output_fields["hardrun.evidence"] == "network"' <<<"$ev"
+}
+
+@test "launch audit: a hardened (baseline) privileged container is reported with its profile" {
+	requires_hardrun
+	node_config '{"defaultMode": "enforce"}'
+	local n ev
+	n="$(events_lines)"
+	run c run --rm $(crun_opts) --privileged "$IMAGE_NAME" "$CID" sh -c 'echo priv-ok' </dev/null
+	node_config
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$output" = priv-ok ]
+	ev="$(launch_events "$n" "$CID")"
+	echo "$ev"
+	jq -se 'map(select(.output_fields["hardrun.rule_id"] == "launch_privileged"))
+		| length == 1 and .[0].output_fields["hardrun.profile"] == "baseline"' <<<"$ev"
+}
+
+@test "launch audit: launch_privileged=deny fails the privileged create, naming the rule; nothing runs" {
+	requires_hardrun
+	node_config '{"launchPolicy": {"launch_privileged": "deny"}}'
+	local n ev
+	n="$(events_lines)"
+	run c run --rm $(crun_opts) --privileged "$IMAGE_NAME" "$CID" sh -c 'echo must-not-run' </dev/null
+	node_config
+	echo "$output"
+	[ "$status" != 0 ]
+	[[ "$output" == *"hardrun: launch_privileged: capabilities: all"* ]]
+	[[ "$output" != *must-not-run* ]]
+	run c tasks ls -q
+	[[ "$output" != *"$CID"* ]]
+	ev="$(launch_events "$n" "$CID")"
+	echo "$ev"
+	jq -se 'map(select(.output_fields["hardrun.rule_id"] == "launch_privileged"))
+		| length == 1 and .[0].output_fields["hardrun.action"] == "deny"' <<<"$ev"
+	# an unprivileged container still runs under that policy
+	node_config '{"launchPolicy": {"launch_privileged": "deny"}}'
+	run c run --rm $(crun_opts) "$IMAGE_NAME" "$(new_id ctr)" sh -c 'echo plain-ok' </dev/null
+	node_config
+	[ "$status" = 0 ]
+	[ "$output" = plain-ok ]
+}
+
+# A host-network pod as containerd's CRI makes it (annotations exactly as
+# containerd 1.6 writes them): its host namespace is reported once, on the
+# sandbox, not on each container.
+@test "launch audit: a host-network pod reports its host namespace once, on the sandbox" {
+	requires_hardrun
+	local data="$BATS_TEST_DIRNAME/data/containerd-1.6-cri-annotations.json" sb app n ev
+	local -a sb_ann app_ann
+	sb="$(jq -r '.sandbox["io.kubernetes.cri.sandbox-id"]' "$data")"
+	mapfile -t sb_ann < <(jq -r '.sandbox | to_entries[] | "--annotation=\(.key)=\(.value)"' "$data")
+	mapfile -t app_ann < <(jq -r '.container | to_entries[] | "--annotation=\(.key)=\(.value)"' "$data")
+	ctrd_remove "$sb"
+	n="$(events_lines)"
+	c run -d $(crun_opts) --net-host "${sb_ann[@]}" "$IMAGE_NAME" "$sb" sleep 1000 </dev/null
+	run c run --rm $(crun_opts) --net-host "${app_ann[@]}" "$IMAGE_NAME" "$CID" sh -c 'echo app-ok' </dev/null
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$output" = app-ok ]
+	ev="$(launch_events "$n" "$sb")"
+	echo "sandbox: $ev"
+	jq -se 'length == 1 and .[0].output_fields["hardrun.rule_id"] == "launch_host_namespace"
+		and .[0].output_fields["hardrun.evidence"] == "network"
+		and .[0].output_fields["k8s.ns.name"] == "team-a"
+		and .[0].output_fields["k8s.pod.name"] == "web-7d9f4"
+		and .[0].output_fields["k8s.pod.uid"] == "0b1c2d3e-aaaa-bbbb-cccc-1234567890ab"' <<<"$ev"
+	ev="$(launch_events "$n" "$CID")"
+	echo "container: $ev"
+	[ -z "$ev" ]
+	ctrd_remove "$sb"
+	# the sandbox gone, a container of that pod reports for itself
+	CID="$(new_id ctr)"
+	run c run --rm $(crun_opts) --net-host "${app_ann[@]}" "$IMAGE_NAME" "$CID" true </dev/null
+	[ "$status" = 0 ]
+	ev="$(launch_events "$n" "$CID")"
+	echo "container after the sandbox: $ev"
+	jq -se 'length == 1 and .[0].output_fields["container.name"] == "app"
+		and .[0].output_fields["container.image"] == "docker.io/library/busybox:latest"' <<<"$ev"
+}

@@ -76,11 +76,12 @@ static bool _mount_at(const struct json *spec, const char *type, const char *des
 	return false;
 }
 
-static bool _privileged(const struct json *spec, struct _ev *v)
+static bool _privileged(const struct json *spec, uint64_t all, struct _ev *v)
 {
 	const struct json *process = json_get(spec, "process");
-	const uint64_t all = (CAP_LAST_CAP >= 63) ? CAPS_ALL : (1ull << (CAP_LAST_CAP + 1)) - 1;
 	uint64_t m = _caps(process);
+	if (!all)
+		all = (CAP_LAST_CAP >= 63) ? CAPS_ALL : (1ull << (CAP_LAST_CAP + 1)) - 1;
 	if (!json_get(process, "capabilities"))
 		_add(v, "capabilities: all (process.capabilities absent)");
 	else if ((m & all) == all)
@@ -369,7 +370,7 @@ static bool _ambient(const struct json *spec, struct _ev *v)
 }
 
 size_t launch_evaluate(const struct json *spec, const char *const *sensitive_mounts,
-		       struct launch_finding *ret)
+		       uint64_t node_caps, struct launch_finding *ret)
 {
 	size_t n = 0;
 	for (unsigned r = 0; r < LAUNCH__COUNT; r++) {
@@ -380,7 +381,7 @@ size_t launch_evaluate(const struct json *spec, const char *const *sensitive_mou
 		f->rule = (enum launch_rule)r;
 		switch (f->rule) {
 		case LAUNCH_PRIVILEGED:
-			hit = _privileged(spec, &v);
+			hit = _privileged(spec, node_caps, &v);
 			break;
 		case LAUNCH_SENSITIVE_MOUNT:
 			hit = _sensitive_mounts(spec, sensitive_mounts, &v);

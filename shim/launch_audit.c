@@ -12,9 +12,11 @@
  * Nothing is read or written for a spec without findings.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
@@ -143,6 +145,17 @@ static bool _pod_host_ns(struct _audit *x, struct launch_finding *f)
 	return f->host_ns != 0;
 }
 
+/* What `privileged` grants on this node: the runtime's caller's permitted
+ * set (containerd and docker give every capability they hold). */
+static uint64_t _node_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (uint64_t)d[1].permitted << 32 | d[0].permitted;
+}
+
 int launch_audit(const struct launch_target *t, const struct node_config *nc, char **ret_warning,
 		 struct err *e)
 {
@@ -151,7 +164,7 @@ int launch_audit(const struct launch_target *t, const struct node_config *nc, ch
 	const struct launch_finding *denied = NULL;
 	unsigned sandbox_ns = 0;
 	struct err we = { 0 };
-	size_t n = launch_evaluate(t->spec, launch_conf_mounts_of(&nc->launch), f);
+	size_t n = launch_evaluate(t->spec, launch_conf_mounts_of(&nc->launch), _node_caps(), f);
 
 	if (!n)
 		return 0;

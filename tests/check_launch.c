@@ -82,7 +82,7 @@ START_TEST(test_rules)
 	struct launch_config c;
 	struct launch_finding f[LAUNCH__COUNT];
 	launch_conf_defaults(&c);
-	size_t n = launch_evaluate(spec, launch_conf_mounts_of(&c), f);
+	size_t n = launch_evaluate(spec, launch_conf_mounts_of(&c), 0, f);
 	unsigned got = 0;
 	for (size_t i = 0; i < n; i++) {
 		got |= R(f[i].rule);
@@ -111,9 +111,32 @@ START_TEST(test_evidence_bounded)
 	struct launch_config c;
 	struct launch_finding f[LAUNCH__COUNT];
 	launch_conf_defaults(&c);
-	ck_assert_int_eq(launch_evaluate(spec, launch_conf_mounts_of(&c), f), 1);
+	ck_assert_int_eq(launch_evaluate(spec, launch_conf_mounts_of(&c), 0, f), 1);
 	ck_assert_int_lt(strlen(f[0].evidence), LAUNCH_EVIDENCE_MAX);
 	ck_assert_str_eq(f[0].evidence + strlen(f[0].evidence) - 3, "...");
+}
+END_TEST
+
+/* "All" is what the node can give: a privileged container of a runtime
+ * without CAP_CHECKPOINT_RESTORE has all of it. */
+START_TEST(test_privileged_node_caps)
+{
+	_cleanup_json_ struct json *spec = _spec("privileged.json");
+	const char *sets[] = { "bounding", "effective", "permitted" };
+	for (size_t i = 0; i < 3; i++) {
+		struct json *set = json_get_path(spec, "process.capabilities");
+		set = json_get(set, sets[i]);
+		ck_assert_str_eq(json_string(set->items[set->n - 1]), "CAP_CHECKPOINT_RESTORE");
+		json_arr_remove(set, set->n - 1);
+	}
+	struct launch_finding f[LAUNCH__COUNT];
+	uint64_t node = ((1ull << 41) - 1) & ~(1ull << 40);
+	ck_assert_uint_ge(launch_evaluate(spec, NULL, node, f), 1);
+	ck_assert_int_eq(f[0].rule, LAUNCH_PRIVILEGED);
+	ck_assert(strncmp(f[0].evidence, "capabilities: all 40;", 21) == 0);
+	/* judged against every capability, it is CAP_SYS_ADMIN */
+	ck_assert_uint_ge(launch_evaluate(spec, NULL, 0, f), 1);
+	ck_assert(strncmp(f[0].evidence, "capabilities: CAP_SYS_ADMIN;", 28) == 0);
 }
 END_TEST
 
@@ -467,6 +490,7 @@ static Suite *_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_rules, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_evidence_bounded);
+	tcase_add_test(tc, test_privileged_node_caps);
 	tcase_add_test(tc, test_config);
 	tcase_add_loop_test(tc, test_config_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_audit_event);

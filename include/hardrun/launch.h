@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hardrun/err.h"
 #include "hardrun/json.h"
@@ -68,9 +69,12 @@ struct launch_finding {
 /* ---- launch.c ---- */
 
 /* Judge spec: at most one finding per rule into ret (LAUNCH__COUNT slots),
- * in rule order, whatever the policy says.  Pure.  Returns the count. */
+ * in rule order, whatever the policy says.  node_caps: every capability
+ * the node can give (what `privileged` grants: the runtime's own permitted
+ * set; 0: every capability of <linux/capability.h>).  Pure.  Returns the
+ * count. */
 size_t launch_evaluate(const struct json *spec, const char *const *sensitive_mounts,
-		       struct launch_finding *ret);
+		       uint64_t node_caps, struct launch_finding *ret);
 /* "network,uts" for LAUNCH_NS_* bits. */
 void launch_ns_names(unsigned ns, char *buf, size_t size);
 
