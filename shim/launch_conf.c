@@ -215,26 +215,10 @@ int launch_conf_exempt(struct launch_config *c, const char *key, const struct js
 	return 0;
 }
 
-int launch_conf_mounts(struct launch_config *c, const char *key, const struct json *v,
-		       struct err *e)
+bool launch_conf_mount_valid(const char *s)
 {
-	if (!json_is(v, JSON_ARRAY))
-		return err_set(e, EINVAL, "%s: must be an array of paths", key);
-	_cleanup_strv_ char **out = calloc(v->n + 1, sizeof(char *));
-	if (!out)
-		return err_set(e, ENOMEM, "out of memory");
-	json_foreach (i, v) {
-		const char *s = json_string(v->items[i]);
-		const char *path = s && strncmp(s, "rw:", 3) == 0 ? s + 3 : s;
-		if (!path || path[0] != '/' || strlen(path) >= 4096 || strstr(path, "//"))
-			return err_set(e, EINVAL,
-				       "%s[%zu]: must be an absolute path, or rw: and one", key, i);
-		if (!(out[i] = strdup(s)))
-			return err_set(e, ENOMEM, "out of memory");
-	}
-	strv_free(c->sensitive_mounts);
-	c->sensitive_mounts = steal_pointer(&out);
-	return 0;
+	const char *path = strncmp(s, "rw:", 3) == 0 ? s + 3 : s;
+	return path[0] == '/' && strlen(path) < 4096 && !strstr(path, "//");
 }
 
 static bool _match(const char *pattern, const char *value)

@@ -7,7 +7,7 @@
  *
  *   launch.c        the evaluation of a spec (pure)
  *   launch_conf.c   the rule table; node config: launchPolicy, launchExempt,
- *                   launchSensitiveMounts
+ *                   the entries of launchSensitiveMounts
  *   launch_audit.c  events, deny, and the pod's host namespaces judged once
  */
 #ifndef HARDRUN_LAUNCH_H
@@ -91,8 +91,9 @@ int launch_conf_policy(struct launch_config *c, const char *key, const struct js
 		       struct err *e);
 int launch_conf_exempt(struct launch_config *c, const char *key, const struct json *v,
 		       struct err *e);
-int launch_conf_mounts(struct launch_config *c, const char *key, const struct json *v,
-		       struct err *e);
+/* A launchSensitiveMounts entry: "/path" or "rw:/path" (the list is read by
+ * nodeconf.c). */
+bool launch_conf_mount_valid(const char *s);
 /* True when an entry of launchExempt exempts this pod/image from rule r. */
 bool launch_conf_exempted(const struct launch_config *c, enum launch_rule r,
 			  const struct podid *id);
