@@ -206,7 +206,7 @@ has_event() {
 # sandbox, not on each container.
 @test "launch audit: a host-network pod reports its host namespace once, on the sandbox" {
 	requires_hardrun
-	local data="$BATS_TEST_DIRNAME/data/containerd-1.6-cri-annotations.json" sb n
+	local data="$BATS_TEST_DIRNAME/../tests/data/cri/containerd-1.6.json" sb n
 	local -a sb_ann app_ann
 	sb="$(jq -r '.sandbox["io.kubernetes.cri.sandbox-id"]' "$data")"
 	mapfile -t sb_ann < <(jq -r '.sandbox | to_entries[] | "--annotation=\(.key)=\(.value)"' "$data")
