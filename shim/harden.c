@@ -48,6 +48,7 @@ struct harden_ctx {
 	bool stash_written;
 	struct monitor_start monitor; /* started, not yet waited for */
 	enum monitor_mechanism mech;
+	bool exec_fanotify;
 	char *monitor_sock;
 	pid_t monitor_pid;
 	struct fs_pending spec_write; /* the new config.json, not yet renamed in */
@@ -120,8 +121,13 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	if (r < 0)
 		return r;
 	c->mech = mech;
-	return monitor_prepare(c->spec, &c->pol, c->prof, mech,
-			       json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
+	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
+			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
+	char *warning = NULL;
+	if (r >= 0)
+		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, &c->exec_fanotify, &warning, e);
+	_warn(c, warning);
+	return r;
 }
 
 /* The entries of process.env the monitor's rules use (the API server's address). */
@@ -166,6 +172,7 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 		.annotations = json_get(c->spec, "annotations"),
 		.mechanism = c->mech,
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
+		.exec_fanotify = c->exec_fanotify,
 		.bundle = bundle,
 		.seccomp = json_get_path(c->spec, "linux.seccomp"), /* final: written next */
 		.env = env,

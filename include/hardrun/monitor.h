@@ -50,8 +50,9 @@ struct monitor_spec {
 	char *recordings_dir;
 	struct json *annotations;	  /* the spec's annotations (k8s names) */
 	enum monitor_mechanism mechanism; /* NOTIFY or PTRACE (never AUTO here) */
-	pid_t attach_pid; /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
-	char *bundle;	  /* ptrace: the bundle dir (notify learns it from runc's state) */
+	pid_t attach_pid;   /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
+	bool exec_fanotify; /* execve is not in the filter: execs come as fanotify events */
+	char *bundle;	    /* ptrace: the bundle dir (notify learns it from runc's state) */
 	/* From the final config.json, so that the monitor need not read it while
 	 * the container's first exec waits: its linux.seccomp and the
 	 * KUBERNETES_SERVICE_HOST/PORT entries of process.env.  NULL: the
@@ -95,6 +96,17 @@ ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
 		    const char *socket_path, struct err *e);
+
+/*
+ * Exec through fanotify (shim/monitor/fangroup.c): unless the node says
+ * monitorExec "notify" or the mode is learn, probe fanotify permission events
+ * on this host; when they work, execve leaves the filter (execveat stays:
+ * fileless execs) and *ret_fanotify is set.  When they do not, *ret_warning
+ * says why (the caller writes it to the runtime log) and execve stays
+ * notified.  Run after monitor_prepare.
+ */
+int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
+			 bool *ret_fanotify, char **ret_warning, struct err *e);
 
 /*
  * The mechanism of a container (shim/monitor/mechanism.c): profile

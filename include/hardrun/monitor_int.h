@@ -99,6 +99,10 @@ int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
  */
 int nfilter_keep_own(struct json *seccomp, const struct json *own, bool learn, struct err *e);
 
+/* The monitor's rules for syscall name (NOTIFY or TRACE, marked "monitor")
+ * allow it again: it is watched by other means (execve: fanotify).  Pure. */
+int nfilter_unnotify(struct json *sc, const char *name, struct err *e);
+
 /* ptrace mechanism: every SCMP_ACT_NOTIFY rule of sc becomes SCMP_ACT_TRACE
  * (same syscalls, same conditions, same marks).  Pure. */
 int nfilter_use_trace(struct json *sc, struct err *e);
@@ -135,6 +139,7 @@ struct mon_evidence {
 	char fd_link[PATH_MAX]; /* dup oldfd / execveat dirfd target */
 	bool fd_inet;		/* that fd is an AF_INET/AF_INET6 socket */
 	bool known_binary;	/* exec target is one of monitor.knownBinaries */
+	bool new_file;		/* exec target created or changed since the container started */
 	int family;		/* connect: AF_INET / AF_INET6 / 0 */
 	uint8_t addr[16];
 	uint16_t port;
@@ -164,6 +169,74 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 void eval_call(const struct mon_call *c, const struct mon_proc *p, const struct mon_evidence *ev,
 	       const struct mon_rules *r, struct mon_verdict *ret);
 bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+/* A path only a fileless exec names: memfd, /dev/shm, /proc/<pid>/fd/N, deleted. */
+bool eval_fileless_path(const char *p);
+
+/* ---- fanexec.c: exec through fanotify, the pure decisions ---- */
+
+struct fanexec_mount {
+	dev_t dev;	      /* st_dev of its files (major:minor) */
+	char point[PATH_MAX]; /* mount point in the container */
+	char fstype[32];
+	bool noexec;
+	char upper[PATH_MAX]; /* overlay: upperdir= (a host path), else "" */
+};
+
+/* One /proc/<pid>/mountinfo line: 0 or -EINVAL. */
+int fanexec_mount_parse(const char *line, struct fanexec_mount *ret);
+/* Can the mount hold a file to execute (not noexec, not proc/sysfs/...)? */
+bool fanexec_mount_wanted(const struct fanexec_mount *m);
+/* Drift: the file is in the overlay's upper layer, or its ctime is after since. */
+bool fanexec_is_new(const struct timespec *ctime, const struct timespec *since, bool in_upper);
+/* May an approved exec of path be cached (ignore mark, no more events)?  Not
+ * when a rule fired, the file is new, or the program is a shell, an
+ * interpreter, busybox or a network tool (their arguments decide). */
+bool fanexec_cacheable(const char *path, bool new_file, bool rule_fired);
+
+/* ---- fangroup.c: the fanotify group of a container ---- */
+
+/* What the monitor learns of one exec permission event besides the call. */
+struct fanexec_facts {
+	char path[PATH_MAX]; /* the opened file, as the container names it */
+	bool new_file;
+	bool primary; /* the file the execve named (not its ELF interpreter or #! program) */
+	bool cache;   /* set by the decision: approve this inode for good */
+};
+
+/* Decide about one exec: 0 allows, else the errno (FAN_DENY). */
+typedef int (*fangroup_decide_fn)(void *ctx, struct mon_call *c, struct fanexec_facts *f);
+
+struct fangroup {
+	int fd;
+	struct timespec since; /* files changed after this are new */
+	char upper[PATH_MAX];  /* the root's overlay upper dir, or "" */
+	unsigned long events, cached, denied;
+	bool stats_dirty;
+	bool partial; /* some mount (not the root) could not be marked */
+};
+
+/* Create side: can this host answer exec permission events (kernel, CAP_SYS_ADMIN)? */
+int fangroup_probe(struct err *e);
+int fangroup_open(struct fangroup *g, struct err *e);
+/* Mark every mount of pid's mount namespace that can hold executables: the
+ * number marked, or -errno when the root could not be (then execs would go
+ * unwatched).  Other failures set g->partial and the error in e. */
+int fangroup_mark(struct fangroup *g, pid_t pid, struct err *e);
+/* Answer every pending permission event. */
+void fangroup_serve(struct fangroup *g, fangroup_decide_fn decide, void *ctx);
+/* <state_dir>/fanexec.stats: "events N\ncached N\ndenied N\n" (a debug counter). */
+void fangroup_write_stats(struct fangroup *g, const char *state_dir);
+void fangroup_close(struct fangroup *g);
+
+/* ---- fankeep.c: fail closed when the monitor dies ---- */
+
+/* Fork the keeper with a dup of fan (and events_fd for its one event);
+ * *ret_wr is the monitor's end of its pipe.  argv: blanked in the keeper. */
+int fankeep_start(int fan, int events_fd, const char *container_id, char **argv, int *ret_wr,
+		  struct err *e);
+void fankeep_tell_init(int wr, pid_t init);
+/* The monitor ends on purpose: the keeper exits too. */
+void fankeep_stop(int wr);
 
 /* ---- procinfo.c ---- */
 
@@ -179,6 +252,11 @@ void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret);
 /* Fill evidence for c (reads memory, fds; validates the notification id). */
 void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char *const *known,
 		       struct mon_evidence *ret);
+
+/* Open path under rootfd as if rootfd were / (symlinks resolved in the
+ * container) and stat it: 0 or -errno. */
+struct stat;
+int procinfo_stat_in_root(int rootfd, const char *path, struct stat *st);
 
 /* The process as an exec event shows it: the new program (argv, path) with
  * the caller's pid and parent. */
@@ -244,6 +322,11 @@ int tracer_accept(struct tracer *t, int listen_fd, struct err *e);
 void tracer_reap(struct tracer *t);
 /* Once a second: a new task whose parent's event never came gets its session from /proc. */
 void tracer_tick(struct tracer *t);
+/* The session of pid (its own, a thread leader's or an ancestor's) and
+ * whether that session has started. */
+int tracer_session_of(struct tracer *t, pid_t pid, bool *ret_started);
+/* The first task seen exec in the container (session 0 started), once: 0 before and after. */
+pid_t tracer_take_first_exec(struct tracer *t);
 /* Tracees existed and none is left. */
 bool tracer_done(const struct tracer *t);
 /* Pure: a seccomp stop (op PTRACE_SYSCALL_INFO_SECCOMP) as a mon_call

@@ -47,6 +47,7 @@ struct node_config {
 	enum monitor_mechanism monitor_mechanism;
 	/* launchPolicy, launchExempt, launchSensitiveMounts (launch_conf.c) */
 	struct launch_config launch;
+	bool monitor_exec_notify; /* monitorExec "notify": every execve notified, no fanotify */
 };
 
 /* Load from path (NULL: $HARDRUN_CONFIG, then NODECONF_DEFAULT_PATH). */

@@ -77,7 +77,7 @@ static bool _prefix(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
-static bool _fileless_path(const char *p)
+bool eval_fileless_path(const char *p)
 {
 	if (_prefix(p, "/memfd:") || _prefix(p, "/dev/shm/") || _prefix(p, "/run/shm/") ||
 	    _prefix(p, "/dev/fd/") || _prefix(p, "/proc/self/fd/"))
@@ -127,7 +127,7 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 	bool empty = at && (c->args[4] & AT_EMPTY_PATH_) && ev->path[0] == '\0';
 	const char *target = empty ? ev->fd_link : ev->path;
 
-	if ((empty || _fileless_path(target) || (at && _fileless_path(ev->fd_link))) &&
+	if ((empty || eval_fileless_path(target) || (at && eval_fileless_path(ev->fd_link))) &&
 	    _fire(r, RULE_FILELESS_EXEC, v, "path=%s fd=%s argv=%s", target, at ? ev->fd_link : "",
 		  ev->argv))
 		return;
@@ -138,8 +138,10 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 	    _fire(r, RULE_TERMINAL_SHELL, v, "path=%s argv=%s parent=%s%s", target, ev->argv,
 		  p->comm, by_exec ? " (runc exec session)" : ""))
 		return;
-	if (r->drift && !ev->known_binary)
-		(void)_fire(r, RULE_DRIFT_EXEC, v, "path=%s argv=%s", target, ev->argv);
+	if ((r->drift && !ev->known_binary) || ev->new_file)
+		(void)_fire(r, RULE_DRIFT_EXEC, v, "path=%s argv=%s%s", target, ev->argv,
+			    ev->new_file ? " (created or changed since the container started)"
+					 : "");
 }
 
 static void _eval_dup(const struct mon_call *c, const struct mon_proc *p,

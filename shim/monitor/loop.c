@@ -34,6 +34,7 @@
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
 #define TAG_SIGCHLD	   (~0ull - 3)
+#define TAG_FANOTIFY	   (~0ull - 4)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
 #define NAME_CACHE	   512
@@ -42,6 +43,9 @@ struct session {
 	int fd;
 	bool started;
 	bool hup;
+	pid_t pid;     /* the process runc started for it (0: unknown, crun's exec) */
+	dev_t exe_dev; /* its /proc/<pid>/exe before the exec: the runtime's */
+	ino_t exe_ino;
 };
 
 struct mon {
@@ -52,6 +56,9 @@ struct mon {
 	char hostname[256];
 	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
 	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
+	struct fangroup fan;   /* exec through fanotify (spec.exec_fanotify), fd -1 if not */
+	int keep_wr;	       /* the fail-closed keeper's pipe (fankeep.c) */
+	char **argv;
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -169,6 +176,75 @@ static void _sync_wake_up(int notify_fd)
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 }
 
+/* Exec through fanotify: the container's mounts are marked once its init is
+ * known.  Unmarked, its execs would go unseen (execve is not in the filter):
+ * the container is stopped instead. */
+static void _fan_mark(struct mon *m, pid_t init)
+{
+	struct err e = { 0 };
+	if (m->fan.fd < 0 || init <= 0)
+		return;
+	fankeep_tell_init(m->keep_wr, init);
+	int r = fangroup_mark(&m->fan, init, &e);
+	if (r >= 0 && m->fan.partial)
+		_log(m, "monitor: exec marks (a mount is left unwatched)", &e);
+	if (r >= 0)
+		return;
+	_log(m, "monitor: exec marks failed, stopping the container", &e);
+	if (cgkill_container(init, &e) < 0)
+		_log(m, "monitor: kill", &e);
+}
+
+/* Is pid running a file of its container (the link of its exe, resolved in
+ * its root, is the same file)?  runc init's image is not there (a memfd, or
+ * a detached bind mount whose link reads "/"). */
+static bool _runs_container_file(pid_t pid, struct stat *exe)
+{
+	char path[64], link[PATH_MAX];
+	struct stat in;
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (stat(path, exe) < 0 || n <= 0)
+		return false;
+	link[n] = '\0';
+	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	_cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return rootfd >= 0 && procinfo_stat_in_root(rootfd, link, &in) == 0 &&
+	       in.st_dev == exe->st_dev && in.st_ino == exe->st_ino;
+}
+
+/* The process runc connected for, as it is before its exec (the runtime's
+ * image).  Already running a file of the container: runc won the race with
+ * our accept, its session has started. */
+static void _session_pid(struct mon *m, struct session *s, pid_t pid)
+{
+	struct stat st;
+	s->pid = pid;
+	if (m->fan.fd < 0)
+		return;
+	/* crun's exec (pid 0) loads its filter right at its exec */
+	if (pid <= 0 || _runs_container_file(pid, &st)) {
+		s->started = true;
+		return;
+	}
+	s->exe_dev = st.st_dev;
+	s->exe_ino = st.st_ino;
+}
+
+/* execve is not notified (exec through fanotify): a call comes after the
+ * session's exec when another process makes it, or its image changed. */
+static bool _session_started(const struct mon *m, struct session *s, pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	if (s->started || m->fan.fd < 0)
+		return s->started;
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	s->started = pid != s->pid || stat(path, &st) < 0 || st.st_dev != s->exe_dev ||
+		     st.st_ino != s->exe_ino;
+	return s->started;
+}
+
 static void _accept(struct mon *m)
 {
 	struct listener_conn c;
@@ -192,6 +268,9 @@ static void _accept(struct mon *m)
 	m->s = ns;
 	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
+	if (m->n == 0)
+		_fan_mark(m, c.pid);
+	_session_pid(m, &m->s[m->n], c.pid);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
 		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
@@ -261,7 +340,7 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
  */
 #define DECIDE_ANSWERED (-1)
 
-static int _decide(struct mon *m, struct mon_call *c)
+static int _decide_with(struct mon *m, struct mon_call *c, const struct fanexec_facts *f)
 {
 	struct mon_proc p = { 0 };
 	struct mon_evidence ev;
@@ -271,6 +350,11 @@ static int _decide(struct mon *m, struct mon_call *c)
 	c->mem_fd = -1; /* process_vm_readv */
 	c->checked_later = true;
 	procinfo_evidence(c, &p, m->known, &ev);
+	if (f) { /* exec through fanotify: the opened file's facts */
+		ev.new_file = f->new_file;
+		if (!ev.path[0])
+			(void)snprintf(ev.path, sizeof(ev.path), "%s", f->path);
+	}
 	if (exec)
 		procinfo_read_parts(c->pid, PI_COMM, &p); /* the shell rule's parent */
 	/* A signal to the caller cancels a pending notification (Go's SIGURG does
@@ -315,6 +399,41 @@ static int _decide(struct mon *m, struct mon_call *c)
 	return v.errno_ret ? v.errno_ret : EPERM;
 }
 
+static int _decide(struct mon *m, struct mon_call *c)
+{
+	return _decide_with(m, c, NULL);
+}
+
+/* One exec permission event (fangroup_decide_fn).  The ELF interpreter or #!
+ * program of an exec is judged by its file alone (new or fileless: asked as
+ * the exec it is; else approved); the program itself by every exec rule. */
+static int _fan_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
+{
+	struct mon *m = ctx;
+	bool notable = f->primary || f->new_file || eval_fileless_path(f->path);
+	size_t i;
+	if (!notable) {
+		f->cache = fanexec_cacheable(f->path, false, false);
+		return 0;
+	}
+	c->session = 0;
+	c->started = true;
+	if (m->tracer) {
+		c->session = tracer_session_of(m->tracer, c->pid, &c->started);
+	} else {
+		for (i = 0; i < m->n && m->s[i].pid != c->pid; i++)
+			;
+		if (i < m->n) { /* the process runc started for a session */
+			c->session = (int)i;
+			c->started = m->s[i].started;
+			m->s[i].started = true;
+		}
+	}
+	int error = _decide_with(m, c, f);
+	f->cache = error == DECIDE_ANSWERED && fanexec_cacheable(f->path, f->new_file, false);
+	return error < 0 ? 0 : error;
+}
+
 static void _notify(struct mon *m, size_t i)
 {
 	struct session *s = &m->s[i];
@@ -332,7 +451,7 @@ static void _notify(struct mon *m, size_t i)
 			      .notify_fd = s->fd,
 			      .mem_fd = -1,
 			      .session = (int)i,
-			      .started = s->started };
+			      .started = _session_started(m, s, (pid_t)m->req->pid) };
 	memcpy(c.args, m->req->data.args, sizeof(c.args));
 	c.name = _name(m, c.arch, c.nr, &to_free);
 	if (m->spec.mode == MODE_LEARN) {
@@ -389,6 +508,7 @@ static void _tick(struct mon *m)
 	(void)!read(m->tfd, &x, sizeof(x));
 	if (m->tracer)
 		tracer_tick(m->tracer);
+	fangroup_write_stats(&m->fan, m->spec.state_dir);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
@@ -409,6 +529,9 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
 			;
 		tracer_reap(m->tracer);
+		_fan_mark(m, tracer_take_first_exec(m->tracer));
+	} else if (tag == TAG_FANOTIFY) {
+		fangroup_serve(&m->fan, _fan_decide, m);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
@@ -480,6 +603,13 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
 		return err_set_sys(e, errno, "epoll_ctl");
+	if (m->spec.exec_fanotify && /* execve is not in the filter: fanotify or nothing */
+	    ((r = fangroup_open(&m->fan, e)) < 0 ||
+	     (r = fankeep_start(m->fan.fd, m->events_fd, m->spec.container_id, m->argv, &m->keep_wr,
+				e)) < 0))
+		return r;
+	if (m->fan.fd >= 0 && _epoll_add(m, m->fan.fd, TAG_FANOTIFY) < 0)
+		return err_set_sys(e, errno, "epoll_ctl");
 	return m->spec.mechanism == MONITOR_MECH_PTRACE ? _setup_ptrace(m, e) : 0;
 }
 
@@ -527,6 +657,7 @@ static void _release(struct mon *m)
 		free(m->names[i]);
 	json_free(m->seccomp);
 	tracer_free(m->tracer); /* the tracees are detached when we exit */
+	fangroup_close(&m->fan);
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
 	free(m->req);
@@ -571,7 +702,10 @@ int monitor_main(int argc, char **argv)
 			 .tfd = -1,
 			 .events_fd = -1,
 			 .exec_fd = -1,
-			 .sfd = -1 };
+			 .sfd = -1,
+			 .fan = { .fd = -1 },
+			 .keep_wr = -1,
+			 .argv = argv };
 	struct err e = { 0 };
 
 	bool detach = false;
@@ -618,8 +752,9 @@ int monitor_main(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
 	}
-	_finish_learning(&m); /* before anything that can be cut short */
-	if (!_stop)	      /* on SIGTERM, `delete` removes the state itself */
+	_finish_learning(&m);	 /* before anything that can be cut short */
+	fankeep_stop(m.keep_wr); /* an end on purpose: the keeper goes too */
+	if (!_stop)		 /* on SIGTERM, `delete` removes the state itself */
 		monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
 	_release(&m);
 	return 0;

@@ -71,3 +71,26 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		return err_set(e, ENOMEM, "out of memory");
 	return 0;
 }
+
+int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
+			 bool *ret_fanotify, char **ret_warning, struct err *e)
+{
+	struct err probe = { 0 };
+	*ret_fanotify = false;
+	*ret_warning = NULL;
+	if (pol->mode == MODE_OFF || pol->mode == MODE_LEARN || !pol->monitor ||
+	    nc->monitor_exec_notify)
+		return 0; /* learning records every exec: notified */
+	if (fangroup_probe(&probe) < 0) {
+		if (asprintf(ret_warning,
+			     "monitor: exec permission events unavailable (%s): every execve "
+			     "is notified",
+			     probe.msg) < 0)
+			*ret_warning = NULL;
+		return 0;
+	}
+	struct json *sc = json_get_path(spec, "linux.seccomp");
+	int r = nfilter_unnotify(sc, "execve", e);
+	*ret_fanotify = r >= 0;
+	return r;
+}

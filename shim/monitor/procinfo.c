@@ -259,8 +259,7 @@ void procinfo_exec_view(const struct mon_proc *caller, const struct mon_evidence
 	(void)snprintf(ret->cmdline, sizeof(ret->cmdline), "%s", ev->argv);
 }
 
-/* Open path inside pid's root (symlinks resolved in the container) and stat it. */
-static int _stat_in_root(int rootfd, const char *path, struct stat *st)
+int procinfo_stat_in_root(int rootfd, const char *path, struct stat *st)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
@@ -281,12 +280,12 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 		(void)snprintf(host, sizeof(host), "/proc/%d/%s", (int)pid, path + 11);
 		if (stat(host, &target) < 0)
 			return false;
-	} else if (_stat_in_root(rootfd, path, &target) < 0) {
+	} else if (procinfo_stat_in_root(rootfd, path, &target) < 0) {
 		return false;
 	}
 	for (; known && *known; known++)
 		if (strcmp(*known, path) == 0 ||
-		    (_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
+		    (procinfo_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
 		     k.st_ino == target.st_ino))
 			return true;
 	return false;
