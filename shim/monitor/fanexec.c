@@ -12,7 +12,8 @@
 
 #include "hardrun/monitor_int.h"
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
+/* mountinfo escapes space, tab, newline and backslash as \ooo; overlay's
+ * options escape a comma as "\," */
 static void _unescape(const char *s, size_t n, char *out, size_t size)
 {
 	size_t o = 0;
@@ -23,6 +24,8 @@ static void _unescape(const char *s, size_t n, char *out, size_t size)
 			i += 3;
 			continue;
 		}
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] == ',')
+			i++;
 		out[o++] = s[i];
 	}
 	out[o] = '\0';
