@@ -62,11 +62,11 @@ static const struct {
 	struct timespec ctime, since;
 	bool upper, want;
 } _new[] = {
-	{ { 100, 0 }, { 200, 0 }, false, false },	   /* in the image */
-	{ { 300, 0 }, { 200, 0 }, false, true },	   /* created after start */
-	{ { 200, 5 }, { 200, 4 }, false, true },	   /* same second, later ns */
-	{ { 200, 4 }, { 200, 4 }, false, false },	   /* not after */
-	{ { 100, 0 }, { 200, 0 }, true, true },		   /* copied up: changed */
+	{ { 100, 0 }, { 200, 0 }, false, false }, /* in the image */
+	{ { 300, 0 }, { 200, 0 }, false, true },  /* created after start */
+	{ { 200, 5 }, { 200, 4 }, false, true },  /* same second, later ns */
+	{ { 200, 4 }, { 200, 4 }, false, false }, /* not after */
+	{ { 100, 0 }, { 200, 0 }, true, true },	  /* copied up: changed */
 	{ { 0, 0 }, { 0, 0 }, false, false },
 };
 
@@ -87,9 +87,9 @@ static const struct {
 	{ "/bin/true", false, false, true },
 	{ "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", false, false, true },
 	{ "/usr/sbin/nginx", false, false, true },
-	{ "/bin/true", true, false, false },  /* new: asked every time */
-	{ "/bin/true", false, true, false },  /* a rule fired (alert): asked again */
-	{ "/bin/sh", false, false, false },   /* shells never */
+	{ "/bin/true", true, false, false }, /* new: asked every time */
+	{ "/bin/true", false, true, false }, /* a rule fired (alert): asked again */
+	{ "/bin/sh", false, false, false },  /* shells never */
 	{ "/usr/bin/dash", false, false, false },
 	{ "/bin/bash", false, false, false },
 	{ "/bin/busybox", false, false, false }, /* any applet, a shell too */

@@ -29,6 +29,7 @@
 #include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
 #include "hardrun/podid.h"
+#include "loop.h"
 
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
@@ -37,41 +38,6 @@
 #define TAG_FANOTIFY	   (~0ull - 4)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
-#define NAME_CACHE	   512
-
-struct session {
-	int fd;
-	bool started;
-	bool hup;
-	pid_t pid;     /* the process runc started for it (0: unknown, crun's exec) */
-	dev_t exe_dev; /* its /proc/<pid>/exe before the exec: the runtime's */
-	ino_t exe_ino;
-};
-
-struct mon {
-	struct monitor_spec spec;
-	struct mon_rules rules;
-	char **known;
-	struct event_ctx ectx;
-	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
-	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
-	struct fangroup fan;   /* exec through fanotify (spec.exec_fanotify), fd -1 if not */
-	int keep_wr;	       /* the fail-closed keeper's pipe (fankeep.c) */
-	char **argv;
-	struct session *s;
-	size_t n;
-	bool init_gone;
-	bool bundle_loaded;   /* env and filter: from monitor.json, else config.json */
-	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
-	void *learn;
-	bool learn_dirty;
-	struct seccomp_notif_sizes sizes;
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
-	time_t t0;
-	char *names[NAME_CACHE];
-};
 
 static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 {
@@ -79,7 +45,7 @@ static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-static void _log(struct mon *m, const char *what, const struct err *e)
+void loop_log(struct mon *m, const char *what, const struct err *e)
 {
 	/* The monitor has no stderr: problems go to the events file as plain JSON. */
 	if (m->events_fd < 0)
@@ -176,86 +142,17 @@ static void _sync_wake_up(int notify_fd)
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 }
 
-/* Exec through fanotify: the container's mounts are marked once its init is
- * known.  Unmarked, its execs would go unseen (execve is not in the filter):
- * the container is stopped instead. */
-static void _fan_mark(struct mon *m, pid_t init)
-{
-	struct err e = { 0 };
-	if (m->fan.fd < 0 || init <= 0)
-		return;
-	fankeep_tell_init(m->keep_wr, init);
-	int r = fangroup_mark(&m->fan, init, &e);
-	if (r >= 0 && m->fan.partial)
-		_log(m, "monitor: exec marks (a mount is left unwatched)", &e);
-	if (r >= 0)
-		return;
-	_log(m, "monitor: exec marks failed, stopping the container", &e);
-	if (cgkill_container(init, &e) < 0)
-		_log(m, "monitor: kill", &e);
-}
-
-/* Is pid running a file of its container (the link of its exe, resolved in
- * its root, is the same file)?  runc init's image is not there (a memfd, or
- * a detached bind mount whose link reads "/"). */
-static bool _runs_container_file(pid_t pid, struct stat *exe)
-{
-	char path[64], link[PATH_MAX];
-	struct stat in;
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	ssize_t n = readlink(path, link, sizeof(link) - 1);
-	if (stat(path, exe) < 0 || n <= 0)
-		return false;
-	link[n] = '\0';
-	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	_cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return rootfd >= 0 && procinfo_stat_in_root(rootfd, link, &in) == 0 &&
-	       in.st_dev == exe->st_dev && in.st_ino == exe->st_ino;
-}
-
-/* The process runc connected for, as it is before its exec (the runtime's
- * image).  Already running a file of the container: runc won the race with
- * our accept, its session has started. */
-static void _session_pid(struct mon *m, struct session *s, pid_t pid)
-{
-	struct stat st;
-	s->pid = pid;
-	if (m->fan.fd < 0)
-		return;
-	/* crun's exec (pid 0) loads its filter right at its exec */
-	if (pid <= 0 || _runs_container_file(pid, &st)) {
-		s->started = true;
-		return;
-	}
-	s->exe_dev = st.st_dev;
-	s->exe_ino = st.st_ino;
-}
-
-/* execve is not notified (exec through fanotify): a call comes after the
- * session's exec when another process makes it, or its image changed. */
-static bool _session_started(const struct mon *m, struct session *s, pid_t pid)
-{
-	char path[64];
-	struct stat st;
-	if (s->started || m->fan.fd < 0)
-		return s->started;
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	s->started = pid != s->pid || stat(path, &st) < 0 || st.st_dev != s->exe_dev ||
-		     st.st_ino != s->exe_ino;
-	return s->started;
-}
-
 static void _accept(struct mon *m)
 {
 	struct listener_conn c;
 	struct err e = { 0 };
 	if (m->tracer) { /* ptrace: an exec session asks to be attached */
 		if (tracer_accept(m->tracer, m->lfd, &e) < 0)
-			_log(m, "monitor: exec attach", &e);
+			loop_log(m, "monitor: exec attach", &e);
 		return;
 	}
 	if (listener_receive(m->lfd, &c, &e) < 0) {
-		_log(m, "monitor: connection refused", &e);
+		loop_log(m, "monitor: connection refused", &e);
 		return;
 	}
 	struct session *ns = realloc(m->s, (m->n + 1) * sizeof(*ns));
@@ -269,8 +166,8 @@ static void _accept(struct mon *m)
 	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
 	if (m->n == 0)
-		_fan_mark(m, c.pid);
-	_session_pid(m, &m->s[m->n], c.pid);
+		loop_exec_mark(m, c.pid);
+	loop_exec_session(m, &m->s[m->n], c.pid);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
 		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
@@ -338,9 +235,7 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
  *   - anything else: answered, nothing more read.
  * Returns the errno to answer with, or -1 when already answered.
  */
-#define DECIDE_ANSWERED (-1)
-
-static int _decide_with(struct mon *m, struct mon_call *c, const struct fanexec_facts *f)
+int loop_decide(struct mon *m, struct mon_call *c, const struct fanexec_facts *f)
 {
 	struct mon_proc p = { 0 };
 	struct mon_evidence ev;
@@ -394,44 +289,14 @@ static int _decide_with(struct mon *m, struct mon_call *c, const struct fanexec_
 	if (v.action == ACTION_KILL) {
 		struct err e = { 0 };
 		if (cgkill_container(c->pid, &e) < 0)
-			_log(m, "monitor: kill", &e);
+			loop_log(m, "monitor: kill", &e);
 	}
 	return v.errno_ret ? v.errno_ret : EPERM;
 }
 
 static int _decide(struct mon *m, struct mon_call *c)
 {
-	return _decide_with(m, c, NULL);
-}
-
-/* One exec permission event (fangroup_decide_fn).  The ELF interpreter or #!
- * program of an exec is judged by its file alone (new or fileless: asked as
- * the exec it is; else approved); the program itself by every exec rule. */
-static int _fan_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
-{
-	struct mon *m = ctx;
-	bool notable = f->primary || f->new_file || eval_fileless_path(f->path);
-	size_t i;
-	if (!notable) {
-		f->cache = fanexec_cacheable(f->path, false, false);
-		return 0;
-	}
-	c->session = 0;
-	c->started = true;
-	if (m->tracer) {
-		c->session = tracer_session_of(m->tracer, c->pid, &c->started);
-	} else {
-		for (i = 0; i < m->n && m->s[i].pid != c->pid; i++)
-			;
-		if (i < m->n) { /* the process runc started for a session */
-			c->session = (int)i;
-			c->started = m->s[i].started;
-			m->s[i].started = true;
-		}
-	}
-	int error = _decide_with(m, c, f);
-	f->cache = error == DECIDE_ANSWERED && fanexec_cacheable(f->path, f->new_file, false);
-	return error < 0 ? 0 : error;
+	return loop_decide(m, c, NULL);
 }
 
 static void _notify(struct mon *m, size_t i)
@@ -451,7 +316,7 @@ static void _notify(struct mon *m, size_t i)
 			      .notify_fd = s->fd,
 			      .mem_fd = -1,
 			      .session = (int)i,
-			      .started = _session_started(m, s, (pid_t)m->req->pid) };
+			      .started = loop_exec_started(m, s, (pid_t)m->req->pid) };
 	memcpy(c.args, m->req->data.args, sizeof(c.args));
 	c.name = _name(m, c.arch, c.nr, &to_free);
 	if (m->spec.mode == MODE_LEARN) {
@@ -512,7 +377,7 @@ static void _tick(struct mon *m)
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
-			_log(m, "monitor: learn flush", &e);
+			loop_log(m, "monitor: learn flush", &e);
 		m->learn_dirty = false;
 	}
 }
@@ -529,9 +394,9 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
 			;
 		tracer_reap(m->tracer);
-		_fan_mark(m, tracer_take_first_exec(m->tracer));
+		loop_exec_mark(m, tracer_take_first_exec(m->tracer));
 	} else if (tag == TAG_FANOTIFY) {
-		fangroup_serve(&m->fan, _fan_decide, m);
+		fangroup_serve(&m->fan, loop_exec_decide, m);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The monitor loop's exec-through-fanotify glue (see fangroup.c): marks once
+ * the init is known, which session an exec event belongs to, when a session
+ * has started now that its execve is not notified, and the decision callback.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/cleanup.h"
+#include "hardrun/monitor_int.h"
+#include "loop.h"
+
+/* Exec through fanotify: the container's mounts are marked once its init is
+ * known.  Unmarked, its execs would go unseen (execve is not in the filter):
+ * the container is stopped instead. */
+void loop_exec_mark(struct mon *m, pid_t init)
+{
+	struct err e = { 0 };
+	if (m->fan.fd < 0 || init <= 0)
+		return;
+	fankeep_tell_init(m->keep_wr, init);
+	int r = fangroup_mark(&m->fan, init, &e);
+	if (r >= 0 && m->fan.partial)
+		loop_log(m, "monitor: exec marks (a mount is left unwatched)", &e);
+	if (r >= 0)
+		return;
+	loop_log(m, "monitor: exec marks failed, stopping the container", &e);
+	if (cgkill_container(init, &e) < 0)
+		loop_log(m, "monitor: kill", &e);
+}
+
+/* Is pid running a file of its container (the link of its exe, resolved in
+ * its root, is the same file)?  runc init's image is not there (a memfd, or
+ * a detached bind mount whose link reads "/"). */
+static bool _runs_container_file(pid_t pid, struct stat *exe)
+{
+	char path[64], link[PATH_MAX];
+	struct stat in;
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (stat(path, exe) < 0 || n <= 0)
+		return false;
+	link[n] = '\0';
+	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	_cleanup_close_ int rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return rootfd >= 0 && procinfo_stat_in_root(rootfd, link, &in) == 0 &&
+	       in.st_dev == exe->st_dev && in.st_ino == exe->st_ino;
+}
+
+/* The process runc connected for, as it is before its exec (the runtime's
+ * image).  Already running a file of the container: runc won the race with
+ * our accept, its session has started. */
+void loop_exec_session(struct mon *m, struct session *s, pid_t pid)
+{
+	struct stat st;
+	s->pid = pid;
+	if (m->fan.fd < 0)
+		return;
+	/* crun's exec (pid 0) loads its filter right at its exec */
+	if (pid <= 0 || _runs_container_file(pid, &st)) {
+		s->started = true;
+		return;
+	}
+	s->exe_dev = st.st_dev;
+	s->exe_ino = st.st_ino;
+}
+
+/* execve is not notified (exec through fanotify): a call comes after the
+ * session's exec when another process makes it, or its image changed. */
+bool loop_exec_started(const struct mon *m, struct session *s, pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	if (s->started || m->fan.fd < 0)
+		return s->started;
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	s->started = pid != s->pid || stat(path, &st) < 0 || st.st_dev != s->exe_dev ||
+		     st.st_ino != s->exe_ino;
+	return s->started;
+}
+
+/* One exec permission event (fangroup_decide_fn).  The ELF interpreter or #!
+ * program of an exec is judged by its file alone (new or fileless: asked as
+ * the exec it is; else approved); the program itself by every exec rule. */
+int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
+{
+	struct mon *m = ctx;
+	bool notable = f->primary || f->new_file || eval_fileless_path(f->path);
+	size_t i;
+	if (!notable) {
+		f->cache = fanexec_cacheable(f->path, false, false);
+		return 0;
+	}
+	c->session = 0;
+	c->started = true;
+	if (m->tracer) {
+		c->session = tracer_session_of(m->tracer, c->pid, &c->started);
+	} else {
+		for (i = 0; i < m->n && m->s[i].pid != c->pid; i++)
+			;
+		if (i < m->n) { /* the process runc started for a session */
+			c->session = (int)i;
+			c->started = m->s[i].started;
+			m->s[i].started = true;
+		}
+	}
+	int error = loop_decide(m, c, f);
+	f->cache = error == DECIDE_ANSWERED && fanexec_cacheable(f->path, f->new_file, false);
+	return error < 0 ? 0 : error;
+}
