@@ -125,7 +125,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
 	char *warning = NULL;
 	if (r >= 0)
-		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, &c->exec_fanotify, &warning, e);
+		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, mech, &c->exec_fanotify, &warning,
+					 e);
 	_warn(c, warning);
 	return r;
 }

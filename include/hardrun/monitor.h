@@ -101,12 +101,14 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
  * Exec through fanotify (shim/monitor/fangroup.c): unless the node says
  * monitorExec "notify" or the mode is learn, probe fanotify permission events
  * on this host; when they work, execve leaves the filter (execveat stays:
- * fileless execs) and *ret_fanotify is set.  When they do not, *ret_warning
+ * fileless execs; with notify, memfd_create joins it: the monitor makes the
+ * memfds, marked) and *ret_fanotify is set.  When they do not, *ret_warning
  * says why (the caller writes it to the runtime log) and execve stays
  * notified.  Run after monitor_prepare.
  */
 int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
-			 bool *ret_fanotify, char **ret_warning, struct err *e);
+			 enum monitor_mechanism mech, bool *ret_fanotify, char **ret_warning,
+			 struct err *e);
 
 /*
  * The mechanism of a container (shim/monitor/mechanism.c): profile

@@ -102,6 +102,10 @@ int nfilter_keep_own(struct json *seccomp, const struct json *own, bool learn, s
 /* The monitor's rules for syscall name (NOTIFY or TRACE, marked "monitor")
  * allow it again: it is watched by other means (execve: fanotify).  Pure. */
 int nfilter_unnotify(struct json *sc, const char *name, struct err *e);
+/* Where the profile allows syscall name, notify it for every argument (a
+ * row of the table added at run time: memfd_create with exec through
+ * fanotify).  Pure. */
+int nfilter_notify_all(struct json *sc, const char *name, struct err *e);
 
 /* ptrace mechanism: every SCMP_ACT_NOTIFY rule of sc becomes SCMP_ACT_TRACE
  * (same syscalls, same conditions, same marks).  Pure. */
@@ -227,6 +231,9 @@ void fangroup_serve(struct fangroup *g, fangroup_decide_fn decide, void *ctx);
 /* <state_dir>/fanexec.stats: "events N\ncached N\ndenied N\n" (a debug counter). */
 void fangroup_write_stats(struct fangroup *g, const char *state_dir);
 void fangroup_close(struct fangroup *g);
+/* An inode mark on fd's file (a memfd made for the container): its execs,
+ * through any path, ask the monitor.  0 or -errno. */
+int fangroup_watch_fd(struct fangroup *g, int fd);
 
 /* ---- fankeep.c: fail closed when the monitor dies ---- */
 

@@ -107,6 +107,7 @@ each_rule_fires_once() {
 	_one() { [[ "$skip" == *" $1 "* ]] || expect_one "$@"; }
 	_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
 	_one mfd fileless_exec 'hrtrig memfd'
+	_one mfp fileless_exec 'hrtrig memfdproc'
 	_one raw raw_socket 'ping -c 1 127.0.0.1'
 	_one pt ptrace 'hrtrig ptrace'
 	_one km kernel_module 'hrtrig module'

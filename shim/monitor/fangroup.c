@@ -225,3 +225,13 @@ void fangroup_write_stats(struct fangroup *g, const char *state_dir)
 	if (fd >= 0)
 		(void)!write(fd, buf, (size_t)n);
 }
+
+int fangroup_watch_fd(struct fangroup *g, int fd)
+{
+	/* evictable: the mark does not keep the inode alive once the
+	 * container has closed it (5.19) */
+	if (fanotify_mark(g->fd, FAN_MARK_ADD | FAN_MARK_EVICTABLE, FAN_OPEN_EXEC_PERM, fd, NULL) <
+	    0)
+		return -errno;
+	return 0;
+}

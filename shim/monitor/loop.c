@@ -323,6 +323,9 @@ static void _notify(struct mon *m, size_t i)
 		if (learn_on_call(m->learn, &c, &error) <= 0)
 			error = 0;
 		m->learn_dirty = true;
+	} else if (c.started && strcmp(c.name, "memfd_create") == 0 && loop_exec_memfd(m, &c)) {
+		free(to_free);
+		return;
 	} else if ((error = _decide(m, &c)) < 0) { /* answered already */
 		s->started = s->started || c.started;
 		free(to_free);

@@ -64,6 +64,10 @@ void loop_exec_mark(struct mon *m, pid_t init);
 void loop_exec_session(struct mon *m, struct session *s, pid_t pid);
 /* Has the session's process exec'd (execve not notified)? */
 bool loop_exec_started(const struct mon *m, struct session *s, pid_t pid);
+/* memfd_create, notified: made by the monitor with an exec mark on it and
+ * handed over (SECCOMP_IOCTL_NOTIF_ADDFD): 1 answered, 0 not (the caller
+ * answers). */
+int loop_exec_memfd(struct mon *m, const struct mon_call *c);
 /* fangroup_decide_fn: one exec permission event. */
 int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f);
 

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,6 +93,8 @@ int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
 	struct mon *m = ctx;
 	bool notable = f->primary || f->new_file || eval_fileless_path(f->path);
 	size_t i;
+	if (strcmp(c->name, "execveat") == 0)
+		return 0; /* notified, and decided, before it opened the file */
 	if (!notable) {
 		f->cache = fanexec_cacheable(f->path, false, false);
 		return 0;
@@ -111,4 +115,27 @@ int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
 	int error = loop_decide(m, c, f);
 	f->cache = error == DECIDE_ANSWERED && fanexec_cacheable(f->path, f->new_file, false);
 	return error < 0 ? 0 : error;
+}
+
+/*
+ * A memfd is on no mount of the container: an execve("/proc/self/fd/N") of
+ * one would never ask.  So the monitor makes the container's memfds itself,
+ * puts an exec mark on each, and installs it in the caller as the call's
+ * result.  Its pages are charged to whoever writes them (the container).
+ */
+int loop_exec_memfd(struct mon *m, const struct mon_call *c)
+{
+	char name[250];
+	if (m->fan.fd < 0 || c->notify_fd < 0 ||
+	    mon_read_string(c, c->args[0], name, sizeof(name)) < 0)
+		return 0;
+	_cleanup_close_ int fd = memfd_create(name, (unsigned)c->args[1]);
+	struct seccomp_notif_addfd add = { .id = c->id,
+					   .flags = SECCOMP_ADDFD_FLAG_SEND,
+					   .srcfd = (uint32_t)fd,
+					   .newfd_flags =
+						   (c->args[1] & MFD_CLOEXEC) ? O_CLOEXEC : 0 };
+	if (fd < 0 || fangroup_watch_fd(&m->fan, fd) < 0)
+		return 0; /* its own errno, or no evictable marks: the call runs as is */
+	return ioctl(c->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0 ? 1 : 0;
 }

@@ -369,6 +369,16 @@ int nfilter_use_trace(struct json *sc, struct err *e)
 	return 0;
 }
 
+int nfilter_notify_all(struct json *sc, const char *name, struct err *e)
+{
+	const struct nf_entry t = { name, NF_NOTIFY, NULL, 0, NULL, 0 };
+	struct json *syscalls = json_obj_ensure_array(sc, "syscalls");
+	if (!syscalls)
+		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
+	return _transform_one(syscalls, &t,
+			      _action_allows(json_string(json_get(sc, "defaultAction"))), e);
+}
+
 int nfilter_unnotify(struct json *sc, const char *name, struct err *e)
 {
 	struct json *syscalls = json_get(sc, "syscalls");

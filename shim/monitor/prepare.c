@@ -73,7 +73,8 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 }
 
 int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
-			 bool *ret_fanotify, char **ret_warning, struct err *e)
+			 enum monitor_mechanism mech, bool *ret_fanotify, char **ret_warning,
+			 struct err *e)
 {
 	struct err probe = { 0 };
 	*ret_fanotify = false;
@@ -91,6 +92,9 @@ int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const 
 	}
 	struct json *sc = json_get_path(spec, "linux.seccomp");
 	int r = nfilter_unnotify(sc, "execve", e);
+	/* notify: the monitor makes the memfds, with an exec mark (loop_exec.c) */
+	if (r >= 0 && mech == MONITOR_MECH_NOTIFY)
+		r = nfilter_notify_all(sc, "memfd_create", e);
 	*ret_fanotify = r >= 0;
 	return r;
 }
