@@ -93,16 +93,8 @@ teardown() {
 		while [ ! -e /tmp/go ]; do :; done; echo alive; hrtrig ptrace
 		/tmp/y true; echo "new=$?"; busybox true; echo "bb=$?"; echo still'
 	rund fc
-	local rootfs="$BATS_TEST_TMPDIR/b/fc/rootfs" out="$BATS_TEST_TMPDIR/fc.out" mon
-	_ready() { [ -e "$rootfs/tmp/ready" ]; }
-	wait_for 10 _ready
-	mon="$(mon_pid fc)"
-	kill -9 "$mon"
-	_dead() { ! kill -0 "$mon" 2>/dev/null; }
-	wait_for 10 _dead
-	echo go >"$rootfs/tmp/go"
-	_still() { grep -q still "$out"; }
-	wait_for 10 _still
+	local out="$BATS_TEST_TMPDIR/fc.out"
+	kill_monitor_when_ready fc
 	cat "$out"
 	grep -q alive "$out"
 	grep -q "ptrace=-1 errno=38" "$out" # notified: ENOSYS

@@ -158,16 +158,8 @@ t_fail_closed() {
 		echo alive; . /etc/hr-src; hrtrig ptrace; busybox true; echo "bb=$?"; echo still'
 	echo 'echo "read ok"; (echo forked-ok)' >"$BATS_TEST_TMPDIR/b/fc/rootfs/etc/hr-src"
 	rund fc
-	local rootfs="$BATS_TEST_TMPDIR/b/fc/rootfs" out="$BATS_TEST_TMPDIR/fc.out" mon
-	_ready() { [ -e "$rootfs/tmp/ready" ]; }
-	wait_for 10 _ready
-	mon="$(mon_pid fc)"
-	kill -9 "$mon"
-	_dead() { ! kill -0 "$mon" 2>/dev/null; }
-	wait_for 10 _dead
-	touch "$rootfs/tmp/go"
-	_still() { grep -q still "$out"; }
-	wait_for 10 _still
+	local out="$BATS_TEST_TMPDIR/fc.out"
+	kill_monitor_when_ready fc
 	cat "$out"
 	grep -q alive "$out"
 	grep -q "read ok" "$out"	    # a read-only open still works

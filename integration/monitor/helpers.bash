@@ -156,6 +156,22 @@ kill_ends_container() {
 	jq -e '.output_fields["hardrun.action"] == "kill"' "$EVENTS"
 }
 
+# kill_monitor_when_ready ID: once container ID has made /tmp/ready, kill its
+# monitor (-9), wait until it is gone, then let the container go on
+# (/tmp/go) and wait for it to print "still" ($BATS_TEST_TMPDIR/ID.out)
+kill_monitor_when_ready() {
+	local id=$1 rootfs="$BATS_TEST_TMPDIR/b/$1/rootfs" mon
+	_ready() { [ -e "$rootfs/tmp/ready" ]; }
+	wait_for 10 _ready
+	mon="$(mon_pid "$id")"
+	kill -9 "$mon"
+	_dead() { ! kill -0 "$mon" 2>/dev/null; }
+	wait_for 10 _dead
+	touch "$rootfs/tmp/go"
+	_still() { grep -q still "$BATS_TEST_TMPDIR/$id.out"; }
+	wait_for 10 _still
+}
+
 # monitor_teardown: delete every container of $ROOT, kill any monitor of
 # $STATE left, then remove $STATE
 monitor_teardown() {
