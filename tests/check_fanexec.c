@@ -173,6 +173,12 @@ START_TEST(test_unnotify_execve)
 	ck_assert_int_eq(nfilter_unnotify(sc, "execve", &e), 0);
 	ck_assert_str_eq(_action_of(sc, "execve"), "SCMP_ACT_ALLOW");
 	ck_assert_str_eq(_action_of(sc, "execveat"), "SCMP_ACT_NOTIFY");
+	/* memfd_create joins (the monitor makes memfds); denied by the profile: stays denied */
+	ck_assert_ptr_null(_action_of(sc, "memfd_create"));
+	ck_assert_int_eq(nfilter_notify_all(sc, "memfd_create", &e), 0);
+	ck_assert_ptr_null(_action_of(sc, "memfd_create"));
+	ck_assert_int_eq(nfilter_notify_all(sc, "read", &e), 0);
+	ck_assert_str_eq(_action_of(sc, "read"), "SCMP_ACT_NOTIFY");
 	/* ptrace: TRACE rules the same */
 	_cleanup_json_ struct json *tr = _parse(
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"reboot\"],"
@@ -184,6 +190,8 @@ START_TEST(test_unnotify_execve)
 	ck_assert_str_eq(_action_of(tr, "execve"), "SCMP_ACT_ALLOW");
 	ck_assert_str_eq(_action_of(tr, "execveat"), "SCMP_ACT_TRACE");
 	ck_assert_str_eq(_action_of(tr, "reboot"), "SCMP_ACT_ERRNO");
+	ck_assert_int_eq(nfilter_notify_all(tr, "memfd_create", &e), 0);
+	ck_assert_str_eq(_action_of(tr, "memfd_create"), "SCMP_ACT_NOTIFY");
 }
 END_TEST
 
