@@ -99,3 +99,15 @@ opts() {
 	# nothing else: the init's exec and the shim's runc calls fire nothing
 	[ "$(rules_fired | wc -l)" -eq 2 ]
 }
+
+@test "monitor/containerd: drift_exec under baseline, through fanotify on the overlay root" {
+	run c run --rm --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root" \
+		--annotation profile.hardrun.io/POD=baseline --annotation mode.hardrun.io/POD=enforce \
+		"$IMAGE_NAME" "$CID" sh -c 'cp /bin/busybox /tmp/x; /tmp/x true; echo rc=$?' </dev/null
+	echo "$output"
+	[[ "$output" == *"rc=127"* ]] # alert: busybox ran (as applet "x")
+	wait_monitors_gone
+	rules_fired
+	[ "$(rules_fired)" = drift_exec ]
+	jq -e '.output_fields["evt.args"] | test("path=/tmp/x .*created or changed")' "$EVENTS"
+}
