@@ -311,3 +311,18 @@ teardown() {
 	[ "$(rules_fired)" = drift_exec ]
 	jq -e '.output_fields["hardrun.action"] == "deny"' "$EVENTS"
 }
+
+@test "monitor: without exec permission events (no CAP_SYS_ADMIN), execve stays notified, with a warning" {
+	bundle nf 'true'
+	local b="$BATS_TEST_TMPDIR/b/nf" log="$BATS_TEST_TMPDIR/nf.log"
+	# fanotify_init needs CAP_SYS_ADMIN; runc needs it too, so this create
+	# fails after hardrun's part: only the part before runc is looked at
+	run setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin -- \
+		"$HARDRUN" --root "$ROOT" --log "$log" create --bundle "$b" nf </dev/null
+	echo "status $status: $output"
+	cat "$log"
+	grep -q 'hardrun: monitor: exec permission events unavailable (fanotify_init: Operation not permitted): every execve is notified' "$log"
+	jq -e '[.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_NOTIFY") | .names[]]
+		| index("execve")' "$b/config.json"
+	jq -e '.execFanotify == false' "$(mon_dir nf)/monitor.json"
+}
