@@ -88,6 +88,30 @@ bool loop_exec_started(const struct mon *m, struct session *s, pid_t pid)
 /* One exec permission event (fangroup_decide_fn).  The ELF interpreter or #!
  * program of an exec is judged by its file alone (new or fileless: asked as
  * the exec it is; else approved); the program itself by every exec rule. */
+static bool _same_link(pid_t a, pid_t b, const char *what)
+{
+	char pa[64], pb[64], la[64], lb[64];
+	(void)snprintf(pa, sizeof(pa), "/proc/%d/%s", (int)a, what);
+	(void)snprintf(pb, sizeof(pb), "/proc/%d/%s", (int)b, what);
+	ssize_t na = readlink(pa, la, sizeof(la) - 1), nb = readlink(pb, lb, sizeof(lb) - 1);
+	return na > 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
+}
+
+/* crun connects for an exec before its process exists (pid 0): that
+ * process's first exec is the one whose parent is outside the container's
+ * pid namespace (crun on the host).  The newest such session, or m->n. */
+static size_t _pidless_session(const struct mon *m, pid_t pid)
+{
+	struct mon_proc p = { 0 };
+	size_t i = m->n;
+	while (i > 1 && m->s[i - 1].pid != 0)
+		i--;
+	if (i <= 1 || m->s[i - 1].pid != 0)
+		return m->n;
+	procinfo_read_parts(pid, PI_CONTEXT, &p);
+	return p.ppid > 0 && !_same_link(pid, p.ppid, "ns/pid") ? i - 1 : m->n;
+}
+
 int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
 {
 	struct mon *m = ctx;
@@ -106,10 +130,13 @@ int loop_exec_decide(void *ctx, struct mon_call *c, struct fanexec_facts *f)
 	} else {
 		for (i = 0; i < m->n && m->s[i].pid != c->pid; i++)
 			;
+		if (i == m->n) /* crun's exec: a session without a pid */
+			i = _pidless_session(m, c->pid);
 		if (i < m->n) { /* the process runc started for a session */
 			c->session = (int)i;
-			c->started = m->s[i].started;
+			c->started = m->s[i].started && m->s[i].pid != 0;
 			m->s[i].started = true;
+			m->s[i].pid = c->pid;
 		}
 	}
 	int error = loop_decide(m, c, f);
