@@ -39,6 +39,9 @@
 #define CACHE_MAX   8192
 #define NR_EXECVE   59
 #define NR_EXECVEAT 322
+/* /proc/<tid>/syscall of a task not yet asleep on its event */
+#define SYSCALL_TRIES	100
+#define SYSCALL_WAIT_US 20
 
 int fangroup_probe(struct err *e)
 {
@@ -121,8 +124,15 @@ static void _call(pid_t tid, struct mon_call *c)
 				.mem_fd = -1 };
 	(void)snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
+	/* the event is queued just before the task sleeps on it: "running" for
+	 * a moment (seen with two execs at once) */
+	for (int i = 0; i < SYSCALL_TRIES; i++) {
+		ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strncmp(buf, "running", 7) != 0)
+			break;
+		(void)usleep(SYSCALL_WAIT_US);
+	}
 	if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4],
 		   &a[5]) != 7 ||
 	    (nr != NR_EXECVE && nr != NR_EXECVEAT))
