@@ -284,11 +284,11 @@ t_delete() {
 	t_normal
 }
 
-@test "ptrace/profile: killing the monitor makes monitored calls fail (ENOSYS), nothing else" {
+@test "ptrace/profile: killing the monitor: traced calls fail (ENOSYS), execs not approved are denied" {
 	t_fail_closed
 }
 
-@test "ptrace/wrapper: killing the monitor makes monitored calls fail (ENOSYS), nothing else" {
+@test "ptrace/wrapper: killing the monitor: traced calls fail (ENOSYS), execs not approved are denied" {
 	variant wrapper
 	t_fail_closed
 }
