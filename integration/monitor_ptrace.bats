@@ -104,8 +104,8 @@ t_exec_shell() {
 	rules_fired
 	[ "$(rules_fired)" = terminal_shell ]
 	jq -e '.output_fields | .["hardrun.session"] == 1 and .["container.id"] == "sh1" and
-		.["evt.type"] == "execve" and .["k8s.ns.name"] == "ns1" and
-		.["k8s.pod.name"] == "pod1" and .["container.name"] == "c1" and
+		.["evt.type"] == "execve" and .["k8s.ns.name"] == "team-a" and
+		.["k8s.pod.name"] == "web-7d9f4" and .["container.name"] == "app" and
 		.["hardrun.action"] == "alert" and (.["proc.cmdline"] | test("^/bin/sh -c ls")) and
 		(.["proc.pid"] > 0)' "$EVENTS"
 	grep -q '"session":1' "$(dirname "$EVENTS")/exec/sh1.jsonl"

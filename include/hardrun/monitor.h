@@ -58,6 +58,7 @@ struct monitor_spec {
 	 * monitor reads config.json from the bundle when runc connects. */
 	struct json *seccomp;
 	struct json *env;
+	struct monitor_limits limits; /* the node's bounds of its output, its loss */
 };
 
 /* One notification, arguments copied out of struct seccomp_notif. */

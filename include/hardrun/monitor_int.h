@@ -193,22 +193,85 @@ struct event_ctx {
 	const char *k8s_pod;
 	const char *image;
 	const char *hostname;
+	const char *k8s_pod_uid;
 };
+
+/* Fill container_name, k8s_ns, k8s_pod, k8s_pod_uid and image from the
+ * annotations of containerd's CRI plugin or CRI-O (pointers into annotations). */
+void event_ctx_identity(struct event_ctx *x, const struct json *annotations);
 
 /* Build one event object (pure: time passed in). */
 struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 			 const struct mon_call *c, const struct mon_proc *p,
 			 const struct mon_verdict *v);
+/* The key events fold by (evlimit): rule, call, binary, target (evt.args). */
+#define EVENT_KEY_MAX 1024
+void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const struct mon_verdict *v,
+		    char *buf, size_t size);
 /* An exec-log record. */
 struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
 			      const struct mon_call *c, const struct mon_proc *p,
 			      const struct mon_evidence *ev, const char *result);
-/* Append j as one line with one write() (O_APPEND). */
+/* Append j as one line with one write() (O_APPEND): its length, or -errno. */
 int event_append(int fd, const struct json *j, struct err *e);
 int event_open(const char *path, struct err *e);
 void event_format_time(const struct timespec *ts, char *buf, size_t size);
 /* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
 bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
+
+/* ---- evlimit.c: folding and rate limit of event lines (pure) ---- */
+
+#define EVLIMIT_KEYS 64
+
+struct evlimit_conf {
+	unsigned rate;	    /* lines per second */
+	unsigned burst;	    /* lines at once */
+	uint64_t window_ms; /* folding window */
+};
+
+enum evlimit_verdict {
+	EVLIMIT_WRITE,	/* write the line now, its hardrun.count is *ret_count */
+	EVLIMIT_FOLDED, /* counted; *ev may have been taken, for a later line */
+};
+
+struct evlimit;
+struct evlimit *evlimit_new(const struct evlimit_conf *conf);
+void evlimit_free(struct evlimit *l);
+/* One occurrence of key (rule, call, binary, target) at now_ms (monotonic),
+ * its line *ev: written now, or folded into a later line. */
+enum evlimit_verdict evlimit_offer(struct evlimit *l, const char *key, uint64_t now_ms,
+				   struct json **ev, uint64_t *ret_count);
+/* emit(ctx, line, count) for each line due: keys whose window ended with
+ * occurrences pending (tokens permitting), or every one when final.  The
+ * line stays evlimit's. */
+typedef void (*evlimit_emit_fn)(void *ctx, struct json *ev, uint64_t count);
+void evlimit_flush(struct evlimit *l, uint64_t now_ms, bool final, evlimit_emit_fn emit, void *ctx);
+
+/* ---- evout.c: the events file and the exec log, bounded ---- */
+
+struct evout {
+	int events_fd, exec_fd;
+	char *events_path, *exec_path;
+	uint64_t exec_size, exec_max; /* exec_max 0: no cap */
+	struct evlimit *lim;
+	const char *container_id;
+	uint64_t failed; /* lines not written since the last report */
+	char failed_msg[ERR_MSG_MAX];
+};
+
+/* Takes events_fd and exec_fd (as monitor_open_logs gives them). */
+int evout_init(struct evout *o, const struct monitor_spec *s, int events_fd, int exec_fd,
+	       struct err *e);
+void evout_release(struct evout *o);
+/* An event line (*ev may be taken) of fold key `key`. */
+void evout_event(struct evout *o, struct json **ev, const char *key);
+void evout_exec(struct evout *o, const struct json *rec);
+/* An error line of the monitor itself (count: the lines it reports lost). */
+void evout_log(struct evout *o, const char *what, const char *error, uint64_t count);
+/* Once a second: folded lines due, the failures. */
+void evout_tick(struct evout *o);
+/* At exit: every folded count left, and the failures. */
+void evout_finish(struct evout *o);
 
 /* ---- cgkill.c ---- */
 
@@ -274,7 +337,9 @@ int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
 #define RUNTIME_GONE_WAIT_MS 3000
 void monitor_state_finish(const struct monitor_spec *s, int wait_ms);
 /* Open (O_APPEND, creating parent dirs) the events file and the container's
- * exec log <dir of the events file>/exec/<id>.jsonl. */
+ * exec log <dir of the events file>/exec/<id>.jsonl; _paths names them. */
+int monitor_log_paths(const struct monitor_spec *s, char **ret_events, char **ret_exec,
+		      struct err *e);
 int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e);
 
 #endif

@@ -24,6 +24,39 @@ void event_format_time(const struct timespec *ts, char *buf, size_t size)
 	(void)snprintf(buf, size, "%s.%09ldZ", base, (long)ts->tv_nsec);
 }
 
+/* Pod identity from the annotations each CRI implementation writes: containerd's
+ * CRI plugin (io.kubernetes.cri.*), then CRI-O's (io.kubernetes.pod.*,
+ * io.kubernetes.container.name, io.kubernetes.cri-o.ImageName). */
+static const char *const _ann_ns[] = { "io.kubernetes.cri.sandbox-namespace",
+				       "io.kubernetes.pod.namespace", NULL };
+static const char *const _ann_pod[] = { "io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name",
+					NULL };
+static const char *const _ann_uid[] = { "io.kubernetes.cri.sandbox-uid", "io.kubernetes.pod.uid",
+					NULL };
+static const char *const _ann_name[] = { "io.kubernetes.cri.container-name",
+					 "io.kubernetes.container.name", NULL };
+static const char *const _ann_image[] = { "io.kubernetes.cri.image-name",
+					  "io.kubernetes.cri-o.ImageName", NULL };
+
+static const char *_first(const struct json *a, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const char *s = json_string(json_get(a, *keys));
+		if (s && *s)
+			return s;
+	}
+	return NULL;
+}
+
+void event_ctx_identity(struct event_ctx *x, const struct json *annotations)
+{
+	x->container_name = _first(annotations, _ann_name);
+	x->k8s_ns = _first(annotations, _ann_ns);
+	x->k8s_pod = _first(annotations, _ann_pod);
+	x->k8s_pod_uid = _first(annotations, _ann_uid);
+	x->image = _first(annotations, _ann_image);
+}
+
 static struct json *_str_or_null(const char *s)
 {
 	return s && *s ? json_new_string(s) : json_new_null();
@@ -60,6 +93,7 @@ static struct json *_fields(const struct event_ctx *x, const struct mon_call *c,
 	    _set(f, "container.image", _str_or_null(x->image)) < 0 ||
 	    _set(f, "k8s.ns.name", _str_or_null(x->k8s_ns)) < 0 ||
 	    _set(f, "k8s.pod.name", _str_or_null(x->k8s_pod)) < 0 ||
+	    _set(f, "k8s.pod.uid", _str_or_null(x->k8s_pod_uid)) < 0 ||
 	    _set(f, "proc.pid", json_new_int(p->pid)) < 0 ||
 	    _set(f, "proc.ppid", json_new_int(p->ppid)) < 0 ||
 	    _set(f, "proc.name", _str_or_null(p->comm)) < 0 ||
@@ -73,7 +107,8 @@ static struct json *_fields(const struct event_ctx *x, const struct mon_call *c,
 	    _set(f, "evt.args", json_new_string(v->detail)) < 0 ||
 	    _set(f, "hardrun.action", json_new_string(rule_action_name(v->action))) < 0 ||
 	    _set(f, "hardrun.rule_id", json_new_string(d->name)) < 0 ||
-	    _set(f, "hardrun.session", json_new_int(c->session)) < 0) {
+	    _set(f, "hardrun.session", json_new_int(c->session)) < 0 ||
+	    _set(f, "hardrun.count", json_new_int(1)) < 0) {
 		json_free(f);
 		return NULL;
 	}
@@ -106,6 +141,13 @@ struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 	    _set(o, "output_fields", _fields(x, c, p, v)) < 0)
 		return NULL;
 	return steal_pointer(&o);
+}
+
+void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const struct mon_verdict *v,
+		    char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s\037%s\037%s\037%s", rules_table[v->rule].name, c->name,
+		       p->exe[0] ? p->exe : p->comm, v->detail);
 }
 
 /* "parent": the caller's image before the exec (comm), and its parent
@@ -170,7 +212,7 @@ int event_append(int fd, const struct json *j, struct err *e)
 	ssize_t n = write(fd, buf, len + 1);
 	if (n < 0)
 		return err_set_sys(e, errno, "write event");
-	return (size_t)n == len + 1 ? 0 : err_set(e, EIO, "short event write");
+	return (size_t)n == len + 1 ? (int)n : err_set(e, EIO, "short event write");
 }
 
 static bool _field_is(const struct json *fields, const char *k, const char *want)

@@ -49,7 +49,8 @@ struct mon {
 	char **known;
 	struct event_ctx ectx;
 	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
+	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd; /* events, exec: until out has them */
+	struct evout out;
 	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
 	struct session *s;
 	size_t n;
@@ -74,38 +75,13 @@ static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 static void _log(struct mon *m, const char *what, const struct err *e)
 {
 	/* The monitor has no stderr: problems go to the events file as plain JSON. */
-	if (m->events_fd < 0)
-		return;
-	struct json *o = json_new_object();
-	char ts[64];
-	struct timespec now;
-	(void)clock_gettime(CLOCK_REALTIME, &now);
-	event_format_time(&now, ts, sizeof(ts));
-	if (o && json_obj_set(o, "time", json_new_string(ts)) >= 0 &&
-	    json_obj_set(o, "source", json_new_string("hardrun")) >= 0 &&
-	    json_obj_set(o, "level", json_new_string("error")) >= 0 &&
-	    json_obj_set(o, "msg", json_new_string(what)) >= 0 &&
-	    json_obj_set(o, "error", json_new_string(e ? e->msg : "")) >= 0 &&
-	    json_obj_set(o, "container.id", json_new_string(m->spec.container_id)) >= 0)
-		(void)event_append(m->events_fd, o, NULL);
-	json_free(o);
-}
-
-static const char *_annotation(const struct json *a, const char *k)
-{
-	return json_string(json_get(a, k));
+	evout_log(&m->out, what, e ? e->msg : "", 0);
 }
 
 static void _context(struct mon *m)
 {
-	const struct json *a = m->spec.annotations;
 	m->ectx.container_id = m->spec.container_id;
-	m->ectx.container_name = _annotation(a, "io.kubernetes.cri.container-name");
-	if (!m->ectx.container_name)
-		m->ectx.container_name = _annotation(a, "io.kubernetes.container.name");
-	m->ectx.k8s_ns = _annotation(a, "io.kubernetes.pod.namespace");
-	m->ectx.k8s_pod = _annotation(a, "io.kubernetes.pod.name");
-	m->ectx.image = _annotation(a, "io.kubernetes.cri.image-name");
+	event_ctx_identity(&m->ectx, m->spec.annotations);
 	if (gethostname(m->hostname, sizeof(m->hostname) - 1) < 0)
 		m->hostname[0] = '\0';
 	m->ectx.hostname = m->hostname;
@@ -234,7 +210,6 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 		    const struct mon_evidence *ev, const struct mon_verdict *v, bool exec)
 {
 	struct timespec now;
-	struct err e = { 0 };
 	(void)clock_gettime(CLOCK_REALTIME, &now);
 	if (exec) {
 		_cleanup_json_ struct json *x = event_build_exec(
@@ -242,15 +217,17 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 			v->rule < 0 || v->action == ACTION_ALERT ? "continue"
 								 : rule_action_name(v->action));
 		if (x)
-			(void)event_append(m->exec_fd, x, &e);
+			evout_exec(&m->out, x);
 	}
 	if (v->rule >= 0) {
 		struct mon_proc np = *p;
 		if (exec) /* the event is about the program being started */
 			procinfo_exec_view(p, ev, &np);
 		_cleanup_json_ struct json *o = event_build(&m->ectx, &now, c, &np, v);
+		char key[EVENT_KEY_MAX];
+		event_fold_key(c, &np, v, key, sizeof(key));
 		if (o)
-			(void)event_append(m->events_fd, o, &e);
+			evout_event(&m->out, &o, key);
 	}
 }
 
@@ -394,6 +371,7 @@ static void _tick(struct mon *m)
 	(void)!read(m->tfd, &x, sizeof(x));
 	if (m->tracer)
 		tracer_tick(m->tracer);
+	evout_tick(&m->out);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
@@ -457,7 +435,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		    0 ||
 	    (r = _known_binaries(m, e)) < 0 ||
 	    (m->events_fd < 0 &&
-	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
+	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0) ||
+	    (r = evout_init(&m->out, &m->spec, steal_fd(&m->events_fd), steal_fd(&m->exec_fd), e)) <
+		    0)
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
 	if (m->spec.seccomp) /* hardrun passed what config.json says */
@@ -513,7 +493,8 @@ static void _finish_learning(struct mon *m)
 	if (!m->learn)
 		return;
 	struct err e = { 0 };
-	(void)learn_flush(m->learn, &e);
+	if (learn_flush(m->learn, &e) < 0)
+		_log(m, "monitor: last learn flush", &e);
 	learn_close(m->learn);
 	m->learn = NULL;
 }
@@ -521,6 +502,8 @@ static void _finish_learning(struct mon *m)
 static void _release(struct mon *m)
 {
 	_finish_learning(m);
+	evout_finish(&m->out);
+	evout_release(&m->out);
 	for (size_t i = 0; i < m->n; i++)
 		if (m->s[i].fd >= 0)
 			(void)close(m->s[i].fd);
@@ -576,7 +559,8 @@ int monitor_main(int argc, char **argv)
 			 .tfd = -1,
 			 .events_fd = -1,
 			 .exec_fd = -1,
-			 .sfd = -1 };
+			 .sfd = -1,
+			 .out = { .events_fd = -1, .exec_fd = -1 } };
 	struct err e = { 0 };
 
 	bool detach = false;

@@ -79,7 +79,8 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
 	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0 ||
 	    (s->seccomp && json_obj_set(o, "seccomp", json_clone(s->seccomp)) < 0) ||
-	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0))
+	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0) ||
+	    monitor_limits_to_json(&s->limits, o) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	int r = json_dump(o, false, &buf, &len, e);
 	if (r < 0)
@@ -140,6 +141,9 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	if (json_get(o, "attachPid") && json_to_int64(json_get(o, "attachPid"), &pid) < 0)
 		return err_set(e, EINVAL, "%s: bad attachPid", path);
 	ret->attach_pid = (pid_t)pid;
+	ret->limits = MONITOR_LIMITS_DEFAULT;
+	if ((r = monitor_limits_from_json(o, &ret->limits, e)) < 0)
+		return err_prefix(e, "%s", path);
 	if (!ret->container_id || !ret->state_dir || !ret->socket_path)
 		return err_set(e, EINVAL, "%s: containerId, stateDir, socketPath required", path);
 	return 0;
@@ -182,21 +186,33 @@ static int _mkdir_parents(const char *file)
 	return 0;
 }
 
-int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+int monitor_log_paths(const struct monitor_spec *s, char **ret_events, char **ret_exec,
+		      struct err *e)
 {
 	const char *ev = s->events_file ? s->events_file : "/var/log/hardrun/events.jsonl";
-	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
-	if (!dir)
+	_cleanup_free_ char *dir = strdup(ev), *events = strdup(ev), *exec = NULL;
+	if (!dir || !events)
 		return err_set(e, ENOMEM, "out of memory");
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
+	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	*ret_events = steal_pointer(&events);
+	*ret_exec = steal_pointer(&exec);
+	return 0;
+}
+
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+{
+	_cleanup_free_ char *ev = NULL, *exec = NULL;
+	int r = monitor_log_paths(s, &ev, &exec, e);
+	if (r < 0)
+		return r;
 	(void)_mkdir_parents(ev);
 	_cleanup_close_ int efd = event_open(ev, e);
 	if (efd < 0)
 		return efd;
-	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
-		return err_set(e, ENOMEM, "out of memory");
 	(void)_mkdir_parents(exec);
 	int xfd = event_open(exec, e);
 	if (xfd < 0)
