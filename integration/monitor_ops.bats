@@ -27,17 +27,24 @@ teardown() {
 	monitor_teardown
 }
 
-# sample_monitor ID OUT: until the container's monitor is gone, keep its
-# peak VmRSS (kB) and its CPU time (clock ticks) in OUT
+# sample_monitor ID OUT: until the container's monitor is gone, keep the
+# peak VmRSS (kB) and the CPU time (clock ticks) of its supervisor
+# (monitor.pid) and its worker (worker.pid) in OUT
 sample_monitor() {
-	local id=$1 out=$2 pid="" rss=0 cpu=0 r c
-	until [ -n "$pid" ]; do pid="$(mon_pid "$id" 2>/dev/null)" || sleep 0.05; done
-	while [ -d "/proc/$pid" ]; do
-		r="$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null)" || break
-		c="$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null)" || break
-		[ -n "$r" ] && [ "$r" -gt "$rss" ] && rss=$r
-		[ -n "$c" ] && cpu=$c
-		echo "rss_kb=$rss cpu_ticks=$cpu" >"$out"
+	local id=$1 out=$2 d="" sup wrk
+	until [ -n "$d" ] && [ -f "$d/worker.pid" ]; do d="$(mon_dir "$id" 2>/dev/null)" || sleep 0.05; done
+	sup="$(cat "$d/monitor.pid")" wrk="$(cat "$d/worker.pid")"
+	local -A rss=() cpu=()
+	while [ -d "/proc/$wrk" ]; do
+		local p r c
+		for p in "$sup" "$wrk"; do
+			r="$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null)" || continue
+			c="$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null)" || continue
+			[ -n "$r" ] && [ "$r" -gt "${rss[$p]:-0}" ] && rss[$p]=$r
+			[ -n "$c" ] && cpu[$p]=$c
+		done
+		echo "supervisor: rss_kb=${rss[$sup]:-?} cpu_ticks=${cpu[$sup]:-?};" \
+			"worker: rss_kb=${rss[$wrk]:-?} cpu_ticks=${cpu[$wrk]:-?}" >"$out"
 		sleep 0.1
 	done
 }
@@ -104,4 +111,83 @@ sample_monitor() {
 		.["k8s.pod.uid"] == "0b1c2d3e-aaaa-bbbb-cccc-1234567890ab" and
 		.["container.name"] == "app" and
 		.["container.image"] == "docker.io/library/busybox:latest"' "$EVENTS"
+}
+
+# lost_event WHO: the events file has a monitor_lost line for WHO
+lost_event() {
+	[ -f "$EVENTS" ] && jq -e --arg w "$1" 'select(.output_fields["hardrun.rule_id"] == "monitor_lost"
+		and .output_fields["hardrun.lost"] == $w)' "$EVENTS" >/dev/null
+}
+
+# waiting_bundle ID [MODE]: waits for /tmp/go, then tries one mount and
+# prints denied=N (1: the monitor answered EPERM; 0: ENOSYS, no monitor)
+waiting_bundle() {
+	bundle "$1" 'while [ ! -e /tmp/go ]; do sleep 0.05; done; hrtrig mountloop 1; echo done; sleep 100' "${2:-enforce}"
+}
+
+@test "monitor lost: kill -9 of the worker writes monitor_lost, a new worker takes over (keep)" {
+	waiting_bundle lk
+	rund lk
+	local d w
+	d="$(mon_dir lk)"
+	w="$(cat "$d/worker.pid")"
+	kill -9 "$w"
+	_lost() { lost_event worker; }
+	wait_for 5 _lost
+	jq -e 'select(.output_fields["hardrun.rule_id"] == "monitor_lost") | .rule == "Monitor lost" and
+		.priority == "Critical" and .output_fields["container.id"] == "lk" and
+		.output_fields["k8s.pod.name"] == "web-7d9f4" and .output_fields["k8s.ns.name"] == "team-a" and
+		.output_fields["hardrun.action"] == "respawn" and .output_fields["proc.pid"] == '"$w"' and
+		.output_fields["evt.args"] == "killed by signal 9" and .output_fields["hardrun.count"] == 1' "$EVENTS"
+	_new() { local n; n="$(cat "$d/worker.pid")"; [ "$n" != "$w" ] && [ -d "/proc/$n" ]; }
+	wait_for 5 _new
+	# monitoring restored: runc exec reaches the new worker, the mount is denied (EPERM)
+	hr exec lk touch /tmp/go
+	_done() { grep -q done "$BATS_TEST_TMPDIR/lk.out"; }
+	wait_for 10 _done
+	cat "$BATS_TEST_TMPDIR/lk.out"
+	grep -q denied=1 "$BATS_TEST_TMPDIR/lk.out"
+	_mount() { rules_fired | grep -q mount; }
+	wait_for 5 _mount
+	hr delete -f lk
+	wait_monitors_gone
+	[ -z "$(container_dirs)" ]
+}
+
+@test "monitor lost: kill -9 of the worker under monitorLost kill stops the container" {
+	monitor_config '{"monitorLost": "kill"}'
+	waiting_bundle lx
+	rund lx
+	kill -9 "$(cat "$(mon_dir lx)/worker.pid")"
+	_lost() { lost_event worker; }
+	wait_for 5 _lost
+	jq -e 'select(.output_fields["hardrun.rule_id"] == "monitor_lost") |
+		.output_fields["hardrun.action"] == "kill"' "$EVENTS"
+	_stopped() { [ "$(hr state lx | jq -r .status)" = stopped ]; }
+	wait_for 10 _stopped
+	wait_monitors_gone
+	[ "$(grep -c done "$BATS_TEST_TMPDIR/lx.out")" -eq 0 ]
+	hr delete lx
+	[ -z "$(container_dirs)" ]
+}
+
+@test "monitor lost: kill -9 of the supervisor (monitor.pid) writes monitor_lost, the worker serves on" {
+	waiting_bundle ls
+	rund ls
+	local d s
+	d="$(mon_dir ls)"
+	s="$(cat "$d/monitor.pid")"
+	kill -9 "$s"
+	_lost() { lost_event supervisor; }
+	wait_for 5 _lost
+	jq -e 'select(.output_fields["hardrun.rule_id"] == "monitor_lost") |
+		.output_fields["hardrun.action"] == "keep" and .output_fields["container.id"] == "ls"' "$EVENTS"
+	[ "$(cat "$d/monitor.pid")" = "$(cat "$d/worker.pid")" ]
+	hr exec ls touch /tmp/go
+	_done() { grep -q done "$BATS_TEST_TMPDIR/ls.out"; }
+	wait_for 10 _done
+	grep -q denied=1 "$BATS_TEST_TMPDIR/ls.out"
+	hr delete -f ls
+	wait_monitors_gone
+	[ -z "$(container_dirs)" ]
 }

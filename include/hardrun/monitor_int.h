@@ -208,6 +208,17 @@ struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 #define EVENT_KEY_MAX 1024
 void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const struct mon_verdict *v,
 		    char *buf, size_t size);
+/* The loss of a monitor process: who ("worker": the process serving the
+ * calls; "supervisor": the one holding its fds), its pid, why, and what
+ * follows ("kill": the container is stopped; "keep": it runs on). */
+struct event_lost {
+	const char *who;
+	pid_t pid;
+	const char *reason;
+	const char *action;
+};
+struct json *event_build_lost(const struct event_ctx *x, const struct timespec *when,
+			      const struct event_lost *l);
 /* An exec-log record. */
 struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
 			      const struct mon_call *c, const struct mon_proc *p,
@@ -323,6 +334,51 @@ bool tracer_done(const struct tracer *t);
  * (notify_fd -1, session/started/name left to the caller). */
 int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
 			  struct mon_call *ret);
+
+/* ---- keeper.c: the supervisor that holds the fds ---- */
+
+struct keeper_session {
+	int fd;	     /* a notify fd (or another fd to hold) */
+	int session; /* the worker's session number */
+};
+
+/* What a worker starts with: the spawner's ready pipe (first worker only,
+ * else -1) and the sessions to take over (a respawned worker). */
+struct keeper_child {
+	int ready_fd;
+	size_t n;
+	struct keeper_session *held;
+};
+
+/* Split into supervisor and worker.  Returns 0 in each worker; the
+ * supervisor never returns (it exits when the container is done, when
+ * asked to stop, or when monitoring cannot go on).  -1: no supervisor could
+ * be made; the caller serves alone. */
+int keeper_start(const char *state_dir, int ready_fd, struct keeper_child *ret);
+/* Worker side: hand fd (of session) to the supervisor to hold; release a
+ * session that hung up; say the worker serves.  No-ops when unsupervised. */
+int keeper_hold(int fd, int session);
+void keeper_release(int session);
+void keeper_ready(void);
+bool keeper_supervised(void);
+/* The notification being decided (shared with the supervisor and the next
+ * worker), and its answer. */
+void keeper_inflight(int session, uint64_t id);
+void keeper_answered(void);
+/* A respawned worker: answer ENOSYS to the notification its predecessor
+ * left unanswered; its session, or -1. */
+int keeper_takeover(const struct keeper_child *kc);
+/* A pidfd of the supervisor (readable when it ends), or -1. */
+int keeper_parent_pidfd(void);
+/* monitor_lost for s (and, for action "kill", the container stopped). */
+void keeper_lost(const struct monitor_spec *s, const struct event_lost *l);
+/* Worker side, the supervisor gone: monitor_lost, the container stopped under
+ * kill, else this worker serves on alone (keeper_alone). */
+void keeper_supervisor_lost(const struct monitor_spec *s);
+/* A worker left alone: no supervisor any more, monitor.pid is this process. */
+void keeper_alone(const char *state_dir);
+/* A worker's exit status when stopped by SIGTERM (0: the container is done). */
+#define MONITOR_EXIT_STOPPED 3
 
 /* ---- spawn.c: the monitor's own state ---- */
 

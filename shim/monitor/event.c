@@ -150,6 +150,47 @@ void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const st
 		       p->exe[0] ? p->exe : p->comm, v->detail);
 }
 
+struct json *event_build_lost(const struct event_ctx *x, const struct timespec *when,
+			      const struct event_lost *l)
+{
+	char ts[64], out[1024];
+	_cleanup_json_ struct json *o = json_new_object();
+	struct json *f = json_new_object();
+
+	event_format_time(when, ts, sizeof(ts));
+	(void)snprintf(out, sizeof(out),
+		       "Monitor lost (container.id=%s k8s.ns.name=%s k8s.pod.name=%s lost=%s "
+		       "pid=%d reason=%s action=%s)",
+		       x->container_id ? x->container_id : "<NA>", x->k8s_ns ? x->k8s_ns : "<NA>",
+		       x->k8s_pod ? x->k8s_pod : "<NA>", l->who, (int)l->pid, l->reason, l->action);
+	if (!o || !f || _set(o, "time", json_new_string(ts)) < 0 ||
+	    _set(o, "rule", json_new_string("Monitor lost")) < 0 ||
+	    _set(o, "priority", json_new_string("Critical")) < 0 ||
+	    _set(o, "source", json_new_string("hardrun")) < 0 ||
+	    _set(o, "hostname", _str_or_null(x->hostname)) < 0 ||
+	    _set(o, "tags", _tags("container,hardrun,monitor")) < 0 ||
+	    _set(o, "output", json_new_string(out)) < 0 ||
+	    _set(f, "container.id", _str_or_null(x->container_id)) < 0 ||
+	    _set(f, "container.name", _str_or_null(x->container_name)) < 0 ||
+	    _set(f, "container.image", _str_or_null(x->image)) < 0 ||
+	    _set(f, "k8s.ns.name", _str_or_null(x->k8s_ns)) < 0 ||
+	    _set(f, "k8s.pod.name", _str_or_null(x->k8s_pod)) < 0 ||
+	    _set(f, "k8s.pod.uid", _str_or_null(x->k8s_pod_uid)) < 0 ||
+	    _set(f, "proc.pid", json_new_int(l->pid)) < 0 ||
+	    _set(f, "evt.type", json_new_string("monitor_lost")) < 0 ||
+	    _set(f, "evt.args", json_new_string(l->reason)) < 0 ||
+	    _set(f, "hardrun.lost", json_new_string(l->who)) < 0 ||
+	    _set(f, "hardrun.action", json_new_string(l->action)) < 0 ||
+	    _set(f, "hardrun.rule_id", json_new_string("monitor_lost")) < 0 ||
+	    _set(f, "hardrun.count", json_new_int(1)) < 0) {
+		json_free(f);
+		return NULL;
+	}
+	if (_set(o, "output_fields", f) < 0)
+		return NULL;
+	return steal_pointer(&o);
+}
+
 /* "parent": the caller's image before the exec (comm), and its parent
  * process (ppid, pcomm, pcmdline).  The caller's own argv is in the record
  * of the exec that started it (same pid), so the log is a process tree. */

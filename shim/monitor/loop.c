@@ -28,11 +28,13 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
+#include "hardrun/state.h"
 
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
 #define TAG_SIGCHLD	   (~0ull - 3)
+#define TAG_KEEPER	   (~0ull - 4)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
 #define NAME_CACHE	   512
@@ -51,7 +53,9 @@ struct mon {
 	char hostname[256];
 	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd; /* events, exec: until out has them */
 	struct evout out;
-	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
+	struct tracer *tracer;	/* ptrace mechanism (ptrace.c); NULL for notify */
+	struct keeper_child kc; /* from the supervisor (keeper.c) */
+	int keeper_fd;
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -173,6 +177,7 @@ static void _accept(struct mon *m)
 	m->s = ns;
 	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
+	(void)keeper_hold(m->s[m->n].fd, (int)m->n);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
 		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
@@ -306,6 +311,7 @@ static void _notify(struct mon *m, size_t i)
 	memset(m->req, 0, m->sizes.seccomp_notif);
 	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_RECV, m->req) < 0)
 		return; /* ENOENT: the caller died meanwhile */
+	keeper_inflight((int)i, m->req->id);
 	struct mon_call c = { .id = m->req->id,
 			      .pid = (pid_t)m->req->pid,
 			      .arch = m->req->data.arch,
@@ -323,12 +329,14 @@ static void _notify(struct mon *m, size_t i)
 		m->learn_dirty = true;
 	} else if ((error = _decide(m, &c)) < 0) { /* answered already */
 		s->started = s->started || c.started;
+		keeper_answered();
 		free(to_free);
 		return;
 	}
 	bool exec = strcmp(c.name, "execve") == 0 || strcmp(c.name, "execveat") == 0;
 	if (_respond(m, s->fd, c.id, error) && exec && !error)
 		s->started = true;
+	keeper_answered();
 	free(to_free);
 }
 
@@ -380,6 +388,25 @@ static void _tick(struct mon *m)
 	}
 }
 
+/* A respawned worker: the sessions its predecessor served. */
+static void _adopt(struct mon *m)
+{
+	struct keeper_child *kc = &m->kc;
+	if (!kc->n || !(m->s = calloc(kc->n, sizeof(*m->s))))
+		return;
+	for (size_t i = 0; i < kc->n; i++) {
+		m->s[i] = (struct session){ .fd = kc->held[i].fd, .started = true };
+		m->s[i].hup = m->s[i].fd < 0 || _epoll_add(m, m->s[i].fd, i) < 0;
+	}
+	m->n = kc->n;
+	(void)keeper_takeover(kc);
+	pid_t init =
+		state_container_init(m->spec.runtime_root ?: "/run/runc", m->spec.container_id);
+	m->pidfd = init > 0 ? (int)syscall(SYS_pidfd_open, init, 0) : -1;
+	if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
+		m->init_gone = true;
+}
+
 static void _dispatch(struct mon *m, const struct epoll_event *ev)
 {
 	uint64_t tag = ev->data.u64;
@@ -392,6 +419,9 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
 			;
 		tracer_reap(m->tracer);
+	} else if (tag == TAG_KEEPER) { /* the supervisor is gone */
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->keeper_fd, NULL);
+		keeper_supervisor_lost(&m->spec);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
@@ -403,6 +433,7 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 			(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->s[tag].fd, NULL);
 			(void)close(m->s[tag].fd);
 			m->s[tag].fd = -1;
+			keeper_release((int)tag);
 		}
 	}
 }
@@ -465,6 +496,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
 		return err_set_sys(e, errno, "epoll_ctl");
+	if ((m->keeper_fd = keeper_parent_pidfd()) >= 0)
+		(void)_epoll_add(m, m->keeper_fd, TAG_KEEPER);
+	_adopt(m);
 	return m->spec.mechanism == MONITOR_MECH_PTRACE ? _setup_ptrace(m, e) : 0;
 }
 
@@ -517,6 +551,9 @@ static void _release(struct mon *m)
 	tracer_free(m->tracer); /* the tracees are detached when we exit */
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
+	if (m->keeper_fd >= 0)
+		(void)close(m->keeper_fd);
+	free(m->kc.held); /* its fds are sessions now */
 	free(m->req);
 	free(m->resp);
 	monitor_spec_release(&m->spec);
@@ -560,6 +597,7 @@ int monitor_main(int argc, char **argv)
 			 .events_fd = -1,
 			 .exec_fd = -1,
 			 .sfd = -1,
+			 .keeper_fd = -1,
 			 .out = { .events_fd = -1, .exec_fd = -1 } };
 	struct err e = { 0 };
 
@@ -589,7 +627,10 @@ int monitor_main(int argc, char **argv)
 	struct sigaction term = { .sa_handler = _on_term };
 	(void)sigaction(SIGTERM, &term, NULL);
 	m.t0 = time(NULL);
-	if (!state || _setup(&m, state, &e) < 0 || _write_pid(&m, &e) < 0) {
+	if (state && keeper_start(state, ready, &m.kc) == 0)
+		ready = m.kc.ready_fd; /* a worker; the supervisor holds our fds */
+	if (!state || _setup(&m, state, &e) < 0 ||
+	    (!keeper_supervised() && _write_pid(&m, &e) < 0)) {
 		if (!state)
 			(void)err_set(&e, EINVAL, "usage: hardrun monitor --state DIR");
 		_ready(ready, "ERR", e.msg);
@@ -601,6 +642,7 @@ int monitor_main(int argc, char **argv)
 	char pid[24];
 	(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	_ready(ready, "OK", pid);
+	keeper_ready();
 	while (!_stop && !_done(&m)) {
 		struct epoll_event evs[16];
 		int n = epoll_wait(m.epfd, evs, 16, 1000);
@@ -608,8 +650,10 @@ int monitor_main(int argc, char **argv)
 			_dispatch(&m, &evs[i]);
 	}
 	_finish_learning(&m); /* before anything that can be cut short */
-	if (!_stop)	      /* on SIGTERM, `delete` removes the state itself */
+	/* on SIGTERM, `delete` removes the state itself; supervised, the
+	 * supervisor does the rest */
+	if (!_stop && !keeper_supervised())
 		monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
 	_release(&m);
-	return 0;
+	return _stop ? MONITOR_EXIT_STOPPED : 0;
 }
