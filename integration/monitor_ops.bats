@@ -191,3 +191,56 @@ waiting_bundle() {
 	wait_monitors_gone
 	[ -z "$(container_dirs)" ]
 }
+
+@test "ps: each hardened container with its pod, profile, mode, monitor and events; ps ID is runc's" {
+	waiting_bundle pa
+	bundle pb 'hrtrig mountloop 3; echo done; sleep 100' audit
+	rund pa
+	rund pb
+	# pb's three mounts: counted once the monitor writes its stats (each second)
+	_counted() { [ "$("$HARDRUN" ps --format json | jq '.[] | select(.id == "pb") | .events')" = 3 ]; }
+	wait_for 10 _counted || { "$HARDRUN" ps --format json; ls -la "$STATE"/*/; cat "$EVENTS"; false; }
+	run "$HARDRUN" ps --format json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	jq -e 'length == 2 and (map(.id) == ["pa", "pb"]) and
+		all(.namespace == "team-a" and .pod == "web-7d9f4" and .container == "app" and
+			.profile == "t" and .mechanism == "notify" and .monitorAlive == true and
+			(.monitorPid > 1))' <<<"$output"
+	jq -e '.[0].mode == "enforce" and .[0].events == 0 and .[0].lastEvent == null and
+		.[1].mode == "audit" and (.[1].lastEvent | test("^[0-9-]+T"))' <<<"$output"
+	run "$HARDRUN" ps
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1 | awk '{print $1}')" = CONTAINER ]
+	[[ "$(echo "$output" | grep '^pb ')" == *"team-a"*"web-7d9f4"*"app"*"audit"*"yes"*" 3 "* ]]
+	# a monitor gone: shown as not alive
+	local d
+	d="$(mon_dir pa)"
+	kill -9 "$(cat "$d/monitor.pid")" "$(cat "$d/worker.pid")"
+	_dead() { "$HARDRUN" ps --format json | jq -e '.[] | select(.id == "pa") | .monitorAlive == false'; }
+	wait_for 5 _dead
+	# `ps ID` is runc's: the processes of the container
+	run hr ps pb
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$(echo "$output" | head -1)" == *PID* ]]
+	[[ "$output" == *sleep* ]]
+	run "$HARDRUN" ps --format yaml
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: hardrun ps"* ]]
+	hr delete -f pa
+	hr delete -f pb
+}
+
+@test "help: hardrun --help prints runc's help as it is, then hardrun's commands" {
+	local want
+	want="$("$RUNC" --help)"
+	run "$HARDRUN" --help
+	[ "$status" -eq 0 ]
+	[ "${output:0:${#want}}" = "$want" ]
+	[[ "${output:${#want}}" == *"HARDRUN COMMANDS"*"profile"*"events"*"ps"* ]]
+	run "$HARDRUN" help
+	[ "${output:0:${#want}}" = "$want" ]
+	[[ "$output" == *"HARDRUN COMMANDS"* ]]
+}

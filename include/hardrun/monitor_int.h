@@ -266,6 +266,10 @@ struct evout {
 	uint64_t exec_size, exec_max; /* exec_max 0: no cap */
 	struct evlimit *lim;
 	const char *container_id;
+	const char *state_dir; /* stats.json goes there */
+	uint64_t events;       /* occurrences, folded ones included */
+	char last_event[64];   /* time of the last one */
+	bool stats_dirty;
 	uint64_t failed; /* lines not written since the last report */
 	char failed_msg[ERR_MSG_MAX];
 };
@@ -279,7 +283,8 @@ void evout_event(struct evout *o, struct json **ev, const char *key);
 void evout_exec(struct evout *o, const struct json *rec);
 /* An error line of the monitor itself (count: the lines it reports lost). */
 void evout_log(struct evout *o, const char *what, const char *error, uint64_t count);
-/* Once a second: folded lines due, the failures. */
+/* Once a second: folded lines due, the failures, <state dir>/stats.json
+ * ({"events": N, "lastEvent": TIME}, for `hardrun ps`) when it changed. */
 void evout_tick(struct evout *o);
 /* At exit: every folded count left, and the failures. */
 void evout_finish(struct evout *o);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
 #include "hardrun/monitor_int.h"
 
 static uint64_t _now_ms(void)
@@ -39,7 +40,8 @@ int evout_init(struct evout *o, const struct monitor_spec *s, int events_fd, int
 	*o = (struct evout){ .events_fd = events_fd,
 			     .exec_fd = exec_fd,
 			     .exec_max = s->limits.exec_log_max,
-			     .container_id = s->container_id };
+			     .container_id = s->container_id,
+			     .state_dir = s->state_dir };
 	if (!(o->lim = evlimit_new(&lc)))
 		return err_set(e, ENOMEM, "out of memory");
 	if (monitor_log_paths(s, &o->events_path, &o->exec_path, e) < 0)
@@ -103,6 +105,10 @@ static void _emit(void *ctx, struct json *ev, uint64_t count)
 void evout_event(struct evout *o, struct json **ev, const char *key)
 {
 	uint64_t count;
+	const char *t = json_string(json_get(*ev, "time"));
+	o->events++;
+	(void)snprintf(o->last_event, sizeof(o->last_event), "%s", t ? t : "");
+	o->stats_dirty = true;
 	if (evlimit_offer(o->lim, key, _now_ms(), ev, &count) == EVLIMIT_WRITE)
 		_emit(o, *ev, count);
 }
@@ -178,14 +184,29 @@ static void _report_failures(struct evout *o)
 	evout_log(o, msg, o->failed_msg, o->failed);
 }
 
+/* <state dir>/stats.json, replaced whole (a reader never sees half of it). */
+static void _write_stats(struct evout *o)
+{
+	char path[PATH_MAX], buf[160];
+	if (!o->stats_dirty || !o->state_dir)
+		return;
+	o->stats_dirty = false;
+	int n = snprintf(buf, sizeof(buf), "{\"events\":%llu,\"lastEvent\":\"%s\"}\n",
+			 (unsigned long long)o->events, o->last_event);
+	(void)snprintf(path, sizeof(path), "%s/stats.json", o->state_dir);
+	(void)fs_write_atomic_sync(path, buf, (size_t)n, 0600, FS_SYNC_NONE, NULL);
+}
+
 void evout_tick(struct evout *o)
 {
+	_write_stats(o);
 	evlimit_flush(o->lim, _now_ms(), false, _emit, o);
 	_report_failures(o);
 }
 
 void evout_finish(struct evout *o)
 {
+	_write_stats(o);
 	evlimit_flush(o->lim, _now_ms(), true, _emit, o);
 	_report_failures(o);
 }

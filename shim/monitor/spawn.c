@@ -519,8 +519,7 @@ void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
 	(void)unlink(path);
 }
 
-/* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state DIR ...`. */
-static bool _is_our_monitor(pid_t pid, const char *state_dir)
+bool monitor_is_running(pid_t pid, const char *state_dir)
 {
 	char path[64], cmd[4096];
 	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -559,12 +558,12 @@ int monitor_delete(const char *state_root, const char *runtime_root, const char 
 			pid = 0;
 		(void)fclose(f);
 	}
-	if (pid > 1 && _is_our_monitor((pid_t)pid, dir)) {
+	if (pid > 1 && monitor_is_running((pid_t)pid, dir)) {
 		/* SIGTERM first: a learning monitor flushes its recording on the way out */
 		(void)kill((pid_t)pid, SIGTERM);
-		for (int i = 0; i < DELETE_WAIT_MS / 10 && _is_our_monitor((pid_t)pid, dir); i++)
+		for (int i = 0; i < DELETE_WAIT_MS / 10 && monitor_is_running((pid_t)pid, dir); i++)
 			(void)usleep(10000);
-		if (_is_our_monitor((pid_t)pid, dir))
+		if (monitor_is_running((pid_t)pid, dir))
 			(void)kill((pid_t)pid, SIGKILL);
 	}
 	return fs_rm_rf(dir, e);
