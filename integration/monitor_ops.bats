@@ -199,7 +199,7 @@ waiting_bundle() {
 	rund pb
 	# pb's three mounts: counted once the monitor writes its stats (each second)
 	_counted() { [ "$("$HARDRUN" ps --format json | jq '.[] | select(.id == "pb") | .events')" = 3 ]; }
-	wait_for 10 _counted || { "$HARDRUN" ps --format json; ls -la "$STATE"/*/; cat "$EVENTS"; false; }
+	wait_for 10 _counted
 	run "$HARDRUN" ps --format json
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -215,9 +215,7 @@ waiting_bundle() {
 	[ "$(echo "$output" | head -1 | awk '{print $1}')" = CONTAINER ]
 	[[ "$(echo "$output" | grep '^pb ')" == *"team-a"*"web-7d9f4"*"app"*"audit"*"yes"*" 3 "* ]]
 	# a monitor gone: shown as not alive
-	local d
-	d="$(mon_dir pa)"
-	kill -9 "$(cat "$d/monitor.pid")" "$(cat "$d/worker.pid")"
+	kill_monitor pa
 	_dead() { "$HARDRUN" ps --format json | jq -e '.[] | select(.id == "pa") | .monitorAlive == false'; }
 	wait_for 5 _dead
 	# `ps ID` is runc's: the processes of the container

@@ -85,10 +85,10 @@ t_config() {
 	rund cf
 	assert_ptrace_config cf
 	jq -e '.mechanism == "ptrace"' "$(mon_dir cf)/monitor.json"
-	# the container's init is traced by its monitor
+	# the container's init is traced by its monitor's worker
 	local init
 	init="$(hr state cf | jq .pid)"
-	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$init/status")" = "$(mon_pid cf)" ]
+	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$init/status")" = "$(cat "$(mon_dir cf)/worker.pid")" ]
 	hr delete -f cf
 }
 
@@ -154,7 +154,7 @@ t_fail_closed() {
 	bundle fc 'sleep 1; echo alive; . /etc/hr-src; hrtrig getpid 1; echo "ls=$?"; echo still'
 	echo 'echo "read ok"; (echo forked-ok)' >"$BATS_TEST_TMPDIR/b/fc/rootfs/etc/hr-src"
 	rund fc
-	kill -9 "$(mon_pid fc)"
+	kill_monitor fc
 	sleep 2
 	cat "$BATS_TEST_TMPDIR/fc.out"
 	grep -q alive "$BATS_TEST_TMPDIR/fc.out"

@@ -30,12 +30,20 @@ monitor_pids() {
 }
 
 # mon_dir ID / mon_pid ID: the container's state dir and its monitor's pid
+# (the supervisor's; worker.pid in the same dir is the worker's)
 mon_dir() {
 	dirname "$(grep -l "\"containerId\": *\"$1\"" "$STATE"/*/monitor.json)"
 }
 
 mon_pid() {
 	cat "$(mon_dir "$1")/monitor.pid"
+}
+
+# kill_monitor ID: SIGKILL both processes of ID's monitor (supervisor, worker)
+kill_monitor() {
+	local d
+	d="$(mon_dir "$1")"
+	kill -9 "$(cat "$d/monitor.pid")" "$(cat "$d/worker.pid")"
 }
 
 # container_dirs: the per-container state dirs (stateDir also holds mcs/)
