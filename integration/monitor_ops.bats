@@ -7,20 +7,11 @@ load helpers
 load monitor/helpers
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
-	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
+	monitor_setup_file
 }
 
 setup() {
-	requires_hardrun
-	common_setup
-	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
-	PROFILES="$BATS_TEST_TMPDIR/profiles"
-	mkdir -p "$PROFILES"
-	monitor_config
-	ROOT="$(rt_dir hardrun)/root"
-	profile t
+	monitor_setup
 }
 
 teardown() {
@@ -125,6 +116,16 @@ waiting_bundle() {
 	bundle "$1" 'while [ ! -e /tmp/go ]; do sleep 0.05; done; hrtrig mountloop 1; echo done; sleep 100' "${2:-enforce}"
 }
 
+# go_denied ID: through runc exec (a monitor must take the connection), let
+# waiting_bundle ID go on: its mount is answered EPERM by a monitor
+go_denied() {
+	hr exec "$1" touch /tmp/go
+	_done() { grep -q done "$BATS_TEST_TMPDIR/$1.out"; }
+	wait_for 10 _done
+	cat "$BATS_TEST_TMPDIR/$1.out"
+	grep -q denied=1 "$BATS_TEST_TMPDIR/$1.out"
+}
+
 @test "monitor lost: kill -9 of the worker writes monitor_lost, a new worker takes over (keep)" {
 	waiting_bundle lk
 	rund lk
@@ -142,11 +143,7 @@ waiting_bundle() {
 	_new() { local n; n="$(cat "$d/worker.pid")"; [ "$n" != "$w" ] && [ -d "/proc/$n" ]; }
 	wait_for 5 _new
 	# monitoring restored: runc exec reaches the new worker, the mount is denied (EPERM)
-	hr exec lk touch /tmp/go
-	_done() { grep -q done "$BATS_TEST_TMPDIR/lk.out"; }
-	wait_for 10 _done
-	cat "$BATS_TEST_TMPDIR/lk.out"
-	grep -q denied=1 "$BATS_TEST_TMPDIR/lk.out"
+	go_denied lk
 	_mount() { rules_fired | grep -q mount; }
 	wait_for 5 _mount
 	hr delete -f lk
@@ -183,10 +180,7 @@ waiting_bundle() {
 	jq -e 'select(.output_fields["hardrun.rule_id"] == "monitor_lost") |
 		.output_fields["hardrun.action"] == "keep" and .output_fields["container.id"] == "ls"' "$EVENTS"
 	[ "$(cat "$d/monitor.pid")" = "$(cat "$d/worker.pid")" ]
-	hr exec ls touch /tmp/go
-	_done() { grep -q done "$BATS_TEST_TMPDIR/ls.out"; }
-	wait_for 10 _done
-	grep -q denied=1 "$BATS_TEST_TMPDIR/ls.out"
+	go_denied ls
 	hr delete -f ls
 	wait_monitors_gone
 	[ -z "$(container_dirs)" ]

@@ -13,6 +13,22 @@
 
 #define NODECONF_MAX_SIZE (1u << 20)
 
+/* Enum names: one table each, one lookup both ways. */
+#define NAMES_N(t) (sizeof(t) / sizeof((t)[0]))
+
+static const char *_name(const char *const *names, size_t n, unsigned v)
+{
+	return v < n ? names[v] : "?";
+}
+
+static int _parse(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 static const char *const _mode_names[] = {
 	[MODE_ENFORCE] = "enforce",
 	[MODE_AUDIT] = "audit",
@@ -20,60 +36,54 @@ static const char *const _mode_names[] = {
 	[MODE_OFF] = "off",
 };
 
-const char *mode_name(enum hr_mode m)
-{
-	return (unsigned)m <= MODE_OFF ? _mode_names[m] : "?";
-}
-
-int mode_parse(const char *s, enum hr_mode *ret)
-{
-	for (unsigned i = 0; i <= MODE_OFF; i++)
-		if (strcmp(s, _mode_names[i]) == 0) {
-			*ret = (enum hr_mode)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 static const char *const _mech_names[] = {
 	[MONITOR_MECH_AUTO] = "auto",
 	[MONITOR_MECH_NOTIFY] = "notify",
 	[MONITOR_MECH_PTRACE] = "ptrace",
 };
 
-const char *monitor_mechanism_name(enum monitor_mechanism m)
-{
-	return (unsigned)m <= MONITOR_MECH_PTRACE ? _mech_names[m] : "?";
-}
-
-int monitor_mechanism_parse(const char *s, enum monitor_mechanism *ret)
-{
-	for (unsigned i = 0; s && i <= MONITOR_MECH_PTRACE; i++)
-		if (strcmp(s, _mech_names[i]) == 0) {
-			*ret = (enum monitor_mechanism)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 static const char *const _lost_names[] = {
 	[MONITOR_LOST_KEEP] = "keep",
 	[MONITOR_LOST_KILL] = "kill",
 };
 
+const char *mode_name(enum hr_mode m)
+{
+	return _name(_mode_names, NAMES_N(_mode_names), (unsigned)m);
+}
+
+int mode_parse(const char *s, enum hr_mode *ret)
+{
+	int i = _parse(_mode_names, NAMES_N(_mode_names), s);
+	if (i >= 0)
+		*ret = (enum hr_mode)i;
+	return i < 0 ? i : 0;
+}
+
+const char *monitor_mechanism_name(enum monitor_mechanism m)
+{
+	return _name(_mech_names, NAMES_N(_mech_names), (unsigned)m);
+}
+
+int monitor_mechanism_parse(const char *s, enum monitor_mechanism *ret)
+{
+	int i = _parse(_mech_names, NAMES_N(_mech_names), s);
+	if (i >= 0)
+		*ret = (enum monitor_mechanism)i;
+	return i < 0 ? i : 0;
+}
+
 const char *monitor_lost_name(enum monitor_lost l)
 {
-	return (unsigned)l <= MONITOR_LOST_KILL ? _lost_names[l] : "?";
+	return _name(_lost_names, NAMES_N(_lost_names), (unsigned)l);
 }
 
 int monitor_lost_parse(const char *s, enum monitor_lost *ret)
 {
-	for (unsigned i = 0; s && i <= MONITOR_LOST_KILL; i++)
-		if (strcmp(s, _lost_names[i]) == 0) {
-			*ret = (enum monitor_lost)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = _parse(_lost_names, NAMES_N(_lost_names), s);
+	if (i >= 0)
+		*ret = (enum monitor_lost)i;
+	return i < 0 ? i : 0;
 }
 
 /* The numeric limits: key, bounds, where in struct monitor_limits. */

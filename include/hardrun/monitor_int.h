@@ -309,6 +309,9 @@ struct listener_conn {
 };
 
 int listener_open(const char *path, struct err *e);
+/* One message into buf (at most size bytes) and the first fd passed with it
+ * (*ret_fd -1: none; more are closed): its length, or -errno. */
+ssize_t listener_recvmsg(int fd, void *buf, size_t size, int flags, int *ret_fd, struct err *e);
 /* Accept one connection and receive its state JSON and notify fd. */
 int listener_receive(int listen_fd, struct listener_conn *ret, struct err *e);
 void listener_conn_release(struct listener_conn *c);

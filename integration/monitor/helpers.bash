@@ -182,3 +182,24 @@ monitor_teardown() {
 	common_teardown
 	rm -rf "$STATE"
 }
+
+# monitor_setup_file / monitor_setup: setup_file and setup of a suite that
+# runs bundle containers under runc (monitor.bats, monitor_ops.bats): the
+# static trigger binary; a short stateDir, the test's profile dir, profile t.
+monitor_setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
+	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
+}
+
+monitor_setup() {
+	requires_hardrun
+	common_setup
+	# sun_path is 108 bytes: the state dir must be short
+	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
+	PROFILES="$BATS_TEST_TMPDIR/profiles"
+	mkdir -p "$PROFILES"
+	monitor_config
+	ROOT="$(rt_dir hardrun)/root"
+	profile t
+}

@@ -225,22 +225,12 @@ void keeper_alone(const char *state_dir)
 static void _receive(struct keeper *k)
 {
 	struct keeper_msg m;
-	struct iovec iov = { &m, sizeof(m) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	ssize_t n = recvmsg(k->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	if (n != (ssize_t)sizeof(m))
+	int fd;
+	if (listener_recvmsg(k->sock, &m, sizeof(m), MSG_DONTWAIT, &fd, NULL) != sizeof(m)) {
+		if (fd >= 0)
+			(void)close(fd);
 		return;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	int fd = -1;
-	if (c && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	}
 	if (m.session == KEEPER_READY) {
 		k->ready = true;
 	} else if (m.session == KEEPER_RELEASE) {

@@ -34,13 +34,6 @@
 #define SPAWN_TIMEOUT_MS 10000
 #define DELETE_WAIT_MS	 2000 /* for a monitor to flush and exit on SIGTERM */
 
-/* Local to the monitor: nodeconf has mode_name/mode_parse, but the monitor must
- * not depend on the whole node-config module to read its own file. */
-static const char *const _modes[] = { [MODE_ENFORCE] = "enforce",
-				      [MODE_AUDIT] = "audit",
-				      [MODE_LEARN] = "learn",
-				      [MODE_OFF] = "off" };
-
 static int _mkdir(const char *path, mode_t mode, struct err *e)
 {
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
@@ -66,7 +59,7 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "runtimeRoot", _opt_str(s->runtime_root)) < 0 ||
 	    json_obj_set(o, "stateDir", _opt_str(s->state_dir)) < 0 ||
 	    json_obj_set(o, "socketPath", _opt_str(s->socket_path)) < 0 ||
-	    json_obj_set(o, "mode", json_new_string(_modes[s->mode])) < 0 ||
+	    json_obj_set(o, "mode", json_new_string(mode_name(s->mode))) < 0 ||
 	    json_obj_set(o, "profileName", _opt_str(s->profile_name)) < 0 ||
 	    json_obj_set(o, "profile",
 			 s->profile_doc ? json_clone(s->profile_doc) : json_new_null()) < 0 ||
@@ -108,11 +101,7 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	if (r < 0)
 		return r;
 	const char *mode = json_string(json_get(o, "mode"));
-	ret->mode = MODE_OFF + 1;
-	for (unsigned m = 0; mode && m <= MODE_OFF; m++)
-		if (strcmp(mode, _modes[m]) == 0)
-			ret->mode = (enum hr_mode)m;
-	if (ret->mode > MODE_OFF)
+	if (!mode || mode_parse(mode, &ret->mode) < 0)
 		return err_set(e, EINVAL, "%s: bad mode", path);
 	if (_dup_str(o, "containerId", &ret->container_id) < 0 ||
 	    _dup_str(o, "runtimeRoot", &ret->runtime_root) < 0 ||
