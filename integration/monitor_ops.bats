@@ -119,11 +119,12 @@ waiting_bundle() {
 # go_denied ID: through runc exec (a monitor must take the connection), let
 # waiting_bundle ID go on: its mount is answered EPERM by a monitor
 go_denied() {
+	local out="$BATS_TEST_TMPDIR/$1.out"
 	hr exec "$1" touch /tmp/go
-	_done() { grep -q done "$BATS_TEST_TMPDIR/$1.out"; }
+	_done() { grep -q done "$out"; }
 	wait_for 10 _done
-	cat "$BATS_TEST_TMPDIR/$1.out"
-	grep -q denied=1 "$BATS_TEST_TMPDIR/$1.out"
+	cat "$out"
+	grep -q denied=1 "$out"
 }
 
 @test "monitor lost: kill -9 of the worker writes monitor_lost, a new worker takes over (keep)" {

@@ -151,11 +151,14 @@ t_normal() {
 
 t_fail_closed() {
 	# (a redirection onto stdin would be a monitored dup2: `.` opens on a high fd)
-	bundle fc 'sleep 1; echo alive; . /etc/hr-src; hrtrig getpid 1; echo "ls=$?"; echo still'
+	bundle fc 'while [ ! -e /go ]; do sleep 0.05; done; echo alive; . /etc/hr-src; hrtrig getpid 1; echo "ls=$?"; echo still'
 	echo 'echo "read ok"; (echo forked-ok)' >"$BATS_TEST_TMPDIR/b/fc/rootfs/etc/hr-src"
 	rund fc
 	kill_monitor fc
-	sleep 2
+	wait_monitors_gone
+	touch "$BATS_TEST_TMPDIR/b/fc/rootfs/go" # (no monitor: runc exec could not connect)
+	_still() { grep -q still "$BATS_TEST_TMPDIR/fc.out"; }
+	wait_for 10 _still
 	cat "$BATS_TEST_TMPDIR/fc.out"
 	grep -q alive "$BATS_TEST_TMPDIR/fc.out"
 	grep -q "read ok" "$BATS_TEST_TMPDIR/fc.out" # a read-only open still works

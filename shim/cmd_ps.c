@@ -112,7 +112,8 @@ int ps_collect(const char *state_root, struct json **ret, struct err *e)
 	}
 	if (d)
 		(void)closedir(d);
-	qsort(rows->items, rows->n, sizeof(rows->items[0]), _by_id);
+	if (rows->n > 1)
+		qsort(rows->items, rows->n, sizeof(rows->items[0]), _by_id);
 	*ret = steal_pointer(&rows);
 	return 0;
 }
