@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Event storms (evlimit: folding, token bucket) and pod identity in events. */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "hardrun/cleanup.h"
+#include "hardrun/fsutil.h"
 #include "hardrun/monitor_int.h"
 #include "testutil.h"
 
@@ -157,6 +161,57 @@ START_TEST(test_identity)
 }
 END_TEST
 
+/* Lines that cannot be written (a full disk: /dev/full) are counted, and
+ * the count goes out in an error line once the events file takes lines. */
+START_TEST(test_write_failures_reported)
+{
+	struct monitor_spec s = { .container_id = "c1",
+				  .events_file = "/dev/full",
+				  .limits = MONITOR_LIMITS_DEFAULT };
+	struct evout o;
+	char key[8];
+	int fd = open("/dev/full", O_WRONLY | O_APPEND | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(evout_init(&o, &s, fd, -1, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		struct json *ev = NULL;
+		const char *t = "{\"output_fields\":{}}";
+		ck_assert_int_eq(json_parse(t, strlen(t), &ev, NULL), 0);
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		evout_event(&o, &ev, key);
+		json_free(ev);
+	}
+	ck_assert_uint_eq(o.failed, 3);
+	evout_tick(&o); /* the report cannot be written either: still 3 */
+	ck_assert_uint_eq(o.failed, 3);
+	ck_assert_ptr_nonnull(strstr(o.failed_msg, "write event"));
+	/* room again (here: another file) */
+	char tmp[] = "/tmp/hr-evout-XXXXXX";
+	int t = mkstemp(tmp);
+	ck_assert_int_ge(t, 0);
+	free(o.events_path);
+	o.events_path = strdup(tmp);
+	(void)close(o.events_fd);
+	o.events_fd = t;
+	evout_tick(&o);
+	ck_assert_uint_eq(o.failed, 0);
+	size_t len;
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(fs_read_file(tmp, 1 << 16, &text, &len, NULL), 0);
+	_cleanup_json_ struct json *line = NULL;
+	ck_assert_int_eq(json_parse(text, len, &line, NULL), 0);
+	ck_assert_str_eq(json_string(json_get(line, "level")), "error");
+	ck_assert_str_eq(json_string(json_get(line, "msg")),
+			 "monitor: 3 lines could not be written");
+	ck_assert_str_eq(json_string(json_get(line, "container.id")), "c1");
+	int64_t n;
+	ck_assert_int_eq(json_to_int64(json_get(line, "hardrun.count"), &n), 0);
+	ck_assert_int_eq(n, 3);
+	evout_release(&o);
+	(void)unlink(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("events");
@@ -166,6 +221,7 @@ int main(void)
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_window_end);
 	tcase_add_loop_test(tc, test_identity, 0, sizeof(cri) / sizeof(cri[0]));
+	tcase_add_test(tc, test_write_failures_reported);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -369,6 +370,7 @@ int keeper_start(const char *state_dir, int ready_fd, struct keeper_child *ret)
 	json_free(k.spec.seccomp);
 	json_free(k.spec.env);
 	k.spec.profile_doc = k.spec.seccomp = k.spec.env = NULL;
+	(void)malloc_trim(0); /* and gives their pages back: the supervisor stays small */
 	_shared = mmap(NULL, sizeof(*_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		       -1, 0);
 	if (_shared == MAP_FAILED)
