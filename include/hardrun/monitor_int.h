@@ -346,8 +346,9 @@ int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
 /* ---- keeper.c: the supervisor that holds the fds ---- */
 
 struct keeper_session {
-	int fd;	     /* a notify fd (or another fd to hold) */
-	int session; /* the worker's session number */
+	int fd;
+	bool notify; /* a notify fd, tag its session number; else keeper_hold_fd's tag */
+	int tag;
 };
 
 /* What a worker starts with: the spawner's ready pipe (first worker only,
@@ -366,6 +367,10 @@ int keeper_start(const char *state_dir, int ready_fd, struct keeper_child *ret);
 /* Worker side: hand fd (of session) to the supervisor to hold; release a
  * session that hung up; say the worker serves.  No-ops when unsupervised. */
 int keeper_hold(int fd, int session);
+/* Any other fd the fail-closed depends on, under the caller's tag (>= 0),
+ * and its copy in a respawned worker (-1: none). */
+int keeper_hold_fd(int fd, int tag);
+int keeper_held_fd(const struct keeper_child *kc, int tag);
 void keeper_release(int session);
 void keeper_ready(void);
 bool keeper_supervised(void);

@@ -5,7 +5,10 @@
  * which serves the calls (loop.c).  The supervisor holds what the
  * container's fail-closed depends on: the listening socket, and every notify
  * fd, which the worker hands over (keeper_hold: SCM_RIGHTS on a socketpair)
- * as soon as it gets one; other fds can be held the same way.
+ * as soon as it gets one.  Any other fd the fail-closed depends on (a
+ * fanotify permission fd, say) is held the same way under a tag of its
+ * owner's choosing (keeper_hold_fd); a new worker finds it with
+ * keeper_held_fd.
  *
  * A worker that dies (any end but "the container is done" or a stop asked
  * by `delete`): within a second the supervisor writes a monitor_lost event
@@ -48,12 +51,16 @@
 
 #define KEEPER_RESPAWNS		5
 #define KEEPER_RESPAWN_WINDOW_S 60
-#define KEEPER_READY		(-1) /* message: the worker is serving */
-#define KEEPER_RELEASE		(-2) /* message: session arg has hung up */
+enum keeper_op {
+	KEEPER_NOTIFY,	/* hold the fd that comes with it: notify fd of session tag */
+	KEEPER_FD,	/* hold the fd that comes with it, under the caller's tag */
+	KEEPER_READY,	/* the worker is serving */
+	KEEPER_RELEASE, /* notify session tag has hung up: its fd goes */
+};
 
 struct keeper_msg {
-	int32_t session; /* >= 0: the fd that comes with it; or KEEPER_* */
-	int32_t arg;
+	int32_t op;
+	int32_t tag;
 };
 
 /* The notification a worker has received and not yet answered. */
@@ -79,9 +86,9 @@ struct keeper {
 	unsigned n_respawned;
 };
 
-static int _send(int32_t session, int32_t arg, int fd)
+static int _send(enum keeper_op op, int32_t tag, int fd)
 {
-	struct keeper_msg m = { session, arg };
+	struct keeper_msg m = { op, tag };
 	struct iovec iov = { &m, sizeof(m) };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -105,7 +112,20 @@ static int _send(int32_t session, int32_t arg, int fd)
 
 int keeper_hold(int fd, int session)
 {
-	return _send(session, 0, fd);
+	return _send(KEEPER_NOTIFY, session, fd);
+}
+
+int keeper_hold_fd(int fd, int tag)
+{
+	return _send(KEEPER_FD, tag, fd);
+}
+
+int keeper_held_fd(const struct keeper_child *kc, int tag)
+{
+	for (size_t i = 0; i < kc->n; i++)
+		if (!kc->held[i].notify && kc->held[i].tag == tag)
+			return kc->held[i].fd;
+	return -1;
 }
 
 void keeper_release(int session)
@@ -144,7 +164,7 @@ int keeper_takeover(const struct keeper_child *kc)
 		return -1;
 	_shared->busy = 0;
 	for (size_t i = 0; i < kc->n; i++) {
-		if (kc->held[i].session != _shared->session)
+		if (!kc->held[i].notify || kc->held[i].tag != _shared->session)
 			continue;
 		struct seccomp_notif_resp r = { .id = _shared->id, .error = -ENOSYS };
 		(void)ioctl(kc->held[i].fd, SECCOMP_IOCTL_NOTIF_SEND, &r);
@@ -232,22 +252,24 @@ static void _receive(struct keeper *k)
 			(void)close(fd);
 		return;
 	}
-	if (m.session == KEEPER_READY) {
+	if (m.op == KEEPER_READY) {
 		k->ready = true;
-	} else if (m.session == KEEPER_RELEASE) {
+	} else if (m.op == KEEPER_RELEASE) {
 		for (size_t i = 0; i < k->n; i++)
-			if (k->held[i].session == m.arg && k->held[i].fd >= 0) {
+			if (k->held[i].notify && k->held[i].tag == m.tag && k->held[i].fd >= 0) {
 				(void)close(k->held[i].fd);
 				k->held[i].fd = -1;
 			}
-	} else if (m.session >= 0 && fd >= 0) {
+	} else if ((m.op == KEEPER_NOTIFY || m.op == KEEPER_FD) && m.tag >= 0 && fd >= 0) {
 		struct keeper_session *h = realloc(k->held, (k->n + 1) * sizeof(*h));
 		if (!h) {
 			(void)close(fd);
 			return;
 		}
 		k->held = h;
-		k->held[k->n++] = (struct keeper_session){ .fd = fd, .session = m.session };
+		k->held[k->n++] = (struct keeper_session){ .fd = fd,
+							   .notify = m.op == KEEPER_NOTIFY,
+							   .tag = m.tag };
 		fd = -1;
 	}
 	if (fd >= 0)

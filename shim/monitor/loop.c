@@ -388,17 +388,27 @@ static void _tick(struct mon *m)
 	}
 }
 
-/* A respawned worker: the sessions its predecessor served. */
+/* A respawned worker: the sessions its predecessor served (session i is
+ * the held notify fd tagged i; one that hung up is gone). */
 static void _adopt(struct mon *m)
 {
 	struct keeper_child *kc = &m->kc;
-	if (!kc->n || !(m->s = calloc(kc->n, sizeof(*m->s))))
+	size_t n = 0;
+	for (size_t i = 0; i < kc->n; i++)
+		if (kc->held[i].notify && (size_t)kc->held[i].tag + 1 > n)
+			n = (size_t)kc->held[i].tag + 1;
+	if (!n || !(m->s = calloc(n, sizeof(*m->s))))
 		return;
+	for (size_t i = 0; i < n; i++)
+		m->s[i] = (struct session){ .fd = -1, .started = true, .hup = true };
 	for (size_t i = 0; i < kc->n; i++) {
-		m->s[i] = (struct session){ .fd = kc->held[i].fd, .started = true };
-		m->s[i].hup = m->s[i].fd < 0 || _epoll_add(m, m->s[i].fd, i) < 0;
+		if (!kc->held[i].notify)
+			continue;
+		struct session *x = &m->s[kc->held[i].tag];
+		x->fd = kc->held[i].fd;
+		x->hup = _epoll_add(m, x->fd, (uint64_t)kc->held[i].tag) < 0;
 	}
-	m->n = kc->n;
+	m->n = n;
 	(void)keeper_takeover(kc);
 	pid_t init =
 		state_container_init(m->spec.runtime_root ?: "/run/runc", m->spec.container_id);
@@ -553,7 +563,7 @@ static void _release(struct mon *m)
 		(void)close(m->sfd);
 	if (m->keeper_fd >= 0)
 		(void)close(m->keeper_fd);
-	free(m->kc.held); /* its fds are sessions now */
+	free(m->kc.held); /* its notify fds are sessions now; the others keeper_held_fd's */
 	free(m->req);
 	free(m->resp);
 	monitor_spec_release(&m->spec);
