@@ -65,3 +65,15 @@ median() {
 round_ratio() {
 	paste "$1" "$2" | awk '{ printf "%.6f\n", $1 / $2 }' | median
 }
+
+# bench_delete_all ROOT...: force-delete every container left in each runtime
+# root (a bench's exit trap)
+bench_delete_all() {
+	local r id
+	for r in "$@"; do
+		[ -d "$r" ] || continue
+		for id in $("$RUNC" --root "$r" list -q 2>/dev/null); do
+			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
+		done
+	done
+}

@@ -39,10 +39,7 @@ T="$(mktemp -d /tmp/hrb.XXXXXX)"
 ROOT="$T/root"
 
 cleanup() {
-	local id
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
+	bench_delete_all "$ROOT"
 	rm -rf "$T"
 }
 trap cleanup EXIT

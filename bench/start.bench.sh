@@ -54,13 +54,7 @@ VARIANTS=(
 
 V1_MOUNTS=() # cgroup v1 hierarchies the bench mounted for crun
 cleanup() {
-	local r id
-	for r in "$W"/*/root; do
-		[ -d "$r" ] || continue
-		for id in $("$RUNC" --root "$r" list -q 2>/dev/null); do
-			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
-		done
-	done
+	bench_delete_all "$W"/*/root
 	[ ${#V1_MOUNTS[@]} -eq 0 ] || crun_cgroups_unbind "${V1_MOUNTS[@]}"
 	rm -rf "$W"
 }

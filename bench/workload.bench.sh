@@ -58,10 +58,7 @@ W="$(mktemp -d /tmp/hrw.XXXXXX)"
 ROOT="$W/root"
 NS="hrw-$$"
 cleanup() {
-	local id
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$RUNC" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
+	bench_delete_all "$ROOT"
 	umount_under "$W"
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$W"

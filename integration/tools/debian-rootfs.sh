@@ -32,6 +32,7 @@ die() {
 
 [ $# -eq 1 ] || die 1 "usage: $0 OUT"
 OUT="$1"
+# the last word: bump it when the build steps below change
 STAMP="$(printf '%s\n' "$SUITE" "${PACKAGES[@]}" minbase 1 | sha256sum | cut -c1-16)"
 
 # fast path, without the lock: the stamp is written last
