@@ -47,23 +47,26 @@ debian_nginx_site() {
 	for i in $(seq 1 400); do echo "line $i of a text that gzip compresses"; done >"$r/srv/www/big.txt"
 }
 
+# The wait loops below sleep at least once, so that a learned run and the
+# runs after it make the same calls however fast the server is.
+
 # In-container snippet: wait (at most 10 s) until nginx answers through the proxy.
-NGINX_UP='n=0; until curl -sf -o /dev/null http://127.0.0.1/; do
-	n=$((n + 1)); [ $n -lt 100 ] || { echo "nginx did not answer"; exit 1; }; sleep 0.1; done'
+NGINX_UP='n=0; until sleep 0.1; curl -sf -o /dev/null http://127.0.0.1/; do
+	n=$((n + 1)); [ $n -lt 100 ] || { echo "nginx did not answer"; exit 1; }; done'
 
 # In-container snippet: stop nginx and wait (at most 10 s) until its master is gone.
-NGINX_QUIT='nginx -s quit; n=0; while [ -e /run/nginx.pid ]; do
-	n=$((n + 1)); [ $n -lt 100 ] || { echo "nginx did not quit"; exit 1; }; sleep 0.1; done'
+NGINX_QUIT='nginx -s quit; n=0; while sleep 0.1; [ -e /run/nginx.pid ]; do
+	n=$((n + 1)); [ $n -lt 100 ] || { echo "nginx did not quit"; exit 1; }; done'
 
 # In-container snippet: redis-server as user redis, as Debian's service runs
 # it, and wait (at most 10 s) for its PONG.
 REDIS_UP='setpriv --reuid=redis --regid=redis --init-groups redis-server --daemonize yes \
 	--bind 127.0.0.1 --port 6379 --dir /var/lib/redis --save "" \
 	--logfile /var/log/redis/redis-server.log --pidfile /var/lib/redis/redis.pid
-n=0; until [ "$(redis-cli ping 2>/dev/null)" = PONG ]; do
-	n=$((n + 1)); [ $n -lt 100 ] || { echo "redis did not answer"; exit 1; }; sleep 0.1; done'
+n=0; until sleep 0.1; [ "$(redis-cli ping 2>/dev/null)" = PONG ]; do
+	n=$((n + 1)); [ $n -lt 100 ] || { echo "redis did not answer"; exit 1; }; done'
 
 # In-container snippet: stop redis-server and wait (at most 10 s) until it is gone.
 REDIS_QUIT='redis-cli shutdown nosave >/dev/null 2>&1 || true
-n=0; while redis-cli ping >/dev/null 2>&1; do
-	n=$((n + 1)); [ $n -lt 100 ] || { echo "redis did not stop"; exit 1; }; sleep 0.1; done'
+n=0; while sleep 0.1; redis-cli ping >/dev/null 2>&1; do
+	n=$((n + 1)); [ $n -lt 100 ] || { echo "redis did not stop"; exit 1; }; done'
