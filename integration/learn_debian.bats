@@ -11,7 +11,7 @@
 # and its deviations are printed as a figure, not asserted.
 #
 # The bundles carry the annotations containerd 1.6's CRI plugin writes (the
-# kubelet's path), not ctr's, and the CRI's default capabilities.
+# kubelet's path, tests/data/cri), not ctr's, and the CRI's default capabilities.
 
 load helpers
 load debian_workloads
@@ -53,21 +53,18 @@ teardown() {
 # recording written).  Sets CID, status, output (stdout), and prints stderr.
 cri_run() {
 	local mode="$1" prof="$2" pod="$3" script="$4" b
+	local -a ann
 	CID="$(new_id "$pod-$mode")"
 	b="$BATS_TEST_TMPDIR/$CID"
-	# containerd 1.6's CRI annotations of a pod's container
-	# (io.kubernetes.cri.*), with the pod's hardrun annotations passed
-	# through pod_annotations
-	debian_bundle "$b" "$script" \
-		--annotation io.kubernetes.cri.container-type=container \
-		--annotation io.kubernetes.cri.container-name=app \
-		--annotation io.kubernetes.cri.image-name=docker.io/library/debian:bookworm \
-		--annotation "io.kubernetes.cri.sandbox-id=$(printf '%064x' "$RANDOM$RANDOM")" \
-		--annotation "io.kubernetes.cri.sandbox-name=$pod-7d9f4" \
-		--annotation io.kubernetes.cri.sandbox-namespace=team-a \
-		--annotation io.kubernetes.cri.sandbox-uid=0b1c2d3e-aaaa-bbbb-cccc-1234567890ab \
-		--annotation "profile.hardrun.io/POD=$prof" \
-		--annotation "mode.hardrun.io/POD=$mode"
+	# the annotations containerd 1.6's CRI writes for a pod's container
+	# (tests/data/cri), the pod's hardrun ones passed through pod_annotations
+	mapfile -t ann < <(jq -r --arg p "$prof" --arg m "$mode" '.container
+		+ {"io.kubernetes.cri.image-name": "docker.io/library/debian:bookworm",
+		   "profile.hardrun.io/POD": $p, "mode.hardrun.io/POD": $m}
+		| to_entries[] | "--annotation\n\(.key)=\(.value)"' \
+		"$REPO_DIR/tests/data/cri/containerd-1.6.json")
+	[ ${#ann[@]} -ge 16 ]
+	debian_bundle "$b" "$script" "${ann[@]}"
 	status=0
 	rt hardrun run --bundle "$b" "$CID" </dev/null >"$b.out" 2>"$b.err" || status=$?
 	output="$(<"$b.out")"
