@@ -148,7 +148,7 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
 # ---- fuzzing: libFuzzer over what hardrun reads from others (fuzz/fuzz_input.c:
-# the first byte picks profile, annotations or recording) ----
+# the first byte picks profile, annotations, recording or spec) ----
 FUZZ_TIME ?= 120
 FUZZ_SRC  := $(LIB_SRC)
 FUZZ_BIN  := $(B)/fuzz/fuzz_input
@@ -159,7 +159,7 @@ $(FUZZ_BIN): fuzz/fuzz_input.c $(FUZZ_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 # seeds: each input prefixed with its reader's byte
-fuzz: $(FUZZ_BIN) ## fuzz profile, annotation and recording readers for FUZZ_TIME seconds
+fuzz: $(FUZZ_BIN) ## fuzz profile, annotation, recording and spec readers for FUZZ_TIME seconds
 	@mkdir -p fuzz/out/corpus
 	@for f in profiles/*.json tests/data/docker-default.json; do \
 		{ printf '\000'; cat "$$f"; } >fuzz/out/corpus/seed-profile-$$(basename $$f); done
@@ -172,5 +172,7 @@ fuzz: $(FUZZ_BIN) ## fuzz profile, annotation and recording readers for FUZZ_TIM
 		>fuzz/out/corpus/seed-annotations-plain
 	@for f in tests/data/recordings/web/*.json; do \
 		{ printf '\002'; cat "$$f"; } >fuzz/out/corpus/seed-recording-$$(basename $$f); done
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
+	@for f in tests/data/launch/*.json; do \
+		{ printf '\003'; cat "$$f"; } >fuzz/out/corpus/seed-spec-$$(basename $$f); done
+	LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=fuzz/out/ fuzz/out/corpus

@@ -39,10 +39,7 @@ T="$(mktemp -d /tmp/hrb.XXXXXX)"
 ROOT="$T/root"
 
 cleanup() {
-	local id
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
+	bench_delete_all "$ROOT"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -52,11 +49,7 @@ export HARDRUN_CONFIG="$T/config.json"
 bench_node_config "$T/config-ptrace.json" '{"allowedProfiles": ["*"], "monitorMechanism": "ptrace"}'
 gcc -static -O2 -w -o "$T/hrtrig" "$REPO_DIR/integration/monitor/hrtrig.c"
 
-# Docker's default: baseline's export without hardrun's extra ENOSYS names
-"$HARDRUN" profile export baseline --format oci | jq '
-	.syscalls |= map(if .action == "SCMP_ACT_ERRNO" and (.errnoRet // 0) == 38
-		then .names |= map(select(. == "clone3")) else . end
-		| select(.names | length > 0))' >"$T/docker.json"
+bench_docker_filter "$T/docker.json"
 
 # bundle VARIANT WORKLOAD NAME: $T/b/NAME with config.json.orig kept aside
 # (hardrun rewrites config.json at each create).
@@ -94,7 +87,6 @@ once() {
 	sed -n 's/^ns=//p' <<<"$out"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 variants=(unconfined docker monitored monitored-ptrace)
@@ -116,7 +108,7 @@ done
 # med V W: median ns; pmed A B W: median over rounds of A/B; dmed A B W N:
 # median over rounds of (A - B) / N in µs
 med() { median <"$T/s/$1-$2"; }
-pmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk '{ printf "%.6f\n", $1 / $2 }' | median; }
+pmed() { round_ratio "$T/s/$1-$3" "$T/s/$2-$3"; }
 dmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk -v n="$4" '{ printf "%.3f\n", ($1 - $2) / n / 1000 }' | median; }
 per() { awk -v t="$1" -v n="$2" -v d="$3" 'BEGIN { printf "%.1f", t / n / d }'; }
 r3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }

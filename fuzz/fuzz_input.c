@@ -6,6 +6,8 @@
  *   1  a spec's annotations (written by pod authors): policy_resolve
  *   2  a recording (its paths and argv come from the container): load,
  *      merge, generate the profile and its summary
+ *   3  a bundle's config.json (written by pod authors and orchestrators):
+ *      the launch audit's rules and the pod identity
  * libFuzzer: `make fuzz` (clang -fsanitize=fuzzer).  Without libFuzzer
  * (-DFUZZ_STDIN): reads one input from stdin (AFL++).
  */
@@ -17,7 +19,9 @@
 
 #include "hardrun/caps.h"
 #include "hardrun/filter.h"
+#include "hardrun/launch.h"
 #include "hardrun/nodeconf.h"
+#include "hardrun/podid.h"
 #include "hardrun/policy.h"
 #include "hardrun/profgen.h"
 #include "hardrun/profile.h"
@@ -75,16 +79,28 @@ static void _recording(const struct json *doc)
 	recording_release(&r);
 }
 
+static void _spec(const struct json *doc)
+{
+	struct launch_config c;
+	struct launch_finding f[LAUNCH__COUNT];
+	struct podid id;
+
+	launch_conf_defaults(&c);
+	(void)launch_evaluate(doc, launch_conf_mounts_of(&c), 0, f);
+	podid_read(json_get(doc, "annotations"), &id);
+	launch_conf_release(&c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static void (*const readers[])(const struct json *) = { _profile, _annotations,
-								_recording };
+	static void (*const readers[])(const struct json *) = { _profile, _annotations, _recording,
+								_spec };
 	struct json *doc = NULL;
 	struct err e = { 0 };
 
 	if (size < 1 || json_parse((const char *)data + 1, size - 1, &doc, &e) < 0)
 		return 0;
-	readers[data[0] % 3](doc);
+	readers[data[0] % 4](doc);
 	json_free(doc);
 	return 0;
 }

@@ -494,6 +494,28 @@ usr1_count() {
 	[ "$(bundle_sum "$B")" = "$before" ]
 }
 
+@test "launch audit: a host-network, /etc-bind spec in mode off: its events, config.json byte-identical" {
+	requires_hardrun
+	node_config '{"defaultMode": "off"}'
+	make_bundle "$B" true
+	bundle_edit "$B" '.linux.namespaces |= map(select(.type != "network" and .type != "uts")) | del(.hostname)
+		| .mounts += [{destination: "/host-etc", type: "bind", source: "/etc", options: ["rbind", "ro"]}]'
+	local before events="$(dirname "$HARDRUN_CONFIG")/events.jsonl"
+	before="$(bundle_sum "$B")"
+	rt hardrun run --bundle "$B" "$(rt_id hardrun)"
+	[ "$(bundle_sum "$B")" = "$before" ]
+	cat "$events"
+	[ "$(wc -l <"$events")" = 2 ]
+	jq -se --arg id "$(rt_id hardrun)" '
+		.[0].output_fields["hardrun.rule_id"] == "launch_sensitive_mount"
+		and .[0].output_fields["hardrun.evidence"] == "/etc on /host-etc (ro)"
+		and .[1].output_fields["hardrun.rule_id"] == "launch_host_namespace"
+		and .[1].output_fields["hardrun.evidence"] == "network,uts"
+		and all(.[]; .output_fields["container.id"] == $id and .source == "hardrun"
+			and .output_fields["hardrun.action"] == "alert"
+			and .output_fields["hardrun.profile"] == null)' "$events"
+}
+
 # ---------------------------------------------- hardrun's own failures --
 
 # hardrun_fails LOG BUNDLE ARGS...: run hardrun with --log LOG (json), expect
@@ -546,6 +568,27 @@ hardrun_fails() {
 	hardrun_fails "$BATS_TEST_TMPDIR/log" "$B" create --bundle "$B" "$ID"
 	node_config_raw '{"defaultMode": "off",'
 	hardrun_fails "$BATS_TEST_TMPDIR/log" "$B" create --bundle "$B" "$ID"
+	node_config '{"launchPolicy": {"launch_privilegd": "deny"}}'
+	hardrun_fails "$BATS_TEST_TMPDIR/log" "$B" create --bundle "$B" "$ID"
+	grep -q 'launchPolicy: unknown rule \\"launch_privilegd\\"' "$BATS_TEST_TMPDIR/log"
+	node_config '{"launchExempt": [{"rules": ["launch_privileged"]}]}'
+	hardrun_fails "$BATS_TEST_TMPDIR/log" "$B" create --bundle "$B" "$ID"
+	grep -q 'launchExempt\[0\]: needs a namespace, pod or image pattern' "$BATS_TEST_TMPDIR/log"
+}
+
+@test "hardrun error: a launch rule that denies (modes off and enforce)" {
+	requires_hardrun
+	make_bundle "$B" true
+	bundle_edit "$B" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
+	local mode events="$(dirname "$HARDRUN_CONFIG")/events.jsonl"
+	for mode in off enforce; do
+		node_config "{\"defaultMode\": \"$mode\", \"launchPolicy\": {\"launch_privileged\": \"deny\"}}"
+		hardrun_fails "$BATS_TEST_TMPDIR/log" "$B" run --bundle "$B" "$ID"
+		tail -n 1 "$BATS_TEST_TMPDIR/log" | jq -e '.msg | startswith("hardrun: launch_privileged: capabilities: CAP_SYS_ADMIN")'
+		tail -n 1 "$events" | jq -e '.output_fields["hardrun.action"] == "deny"'
+		# no monitor, no state left behind
+		[ -z "$(ls -A "$(dirname "$HARDRUN_CONFIG")/state" 2>/dev/null)" ]
+	done
 }
 
 @test "hardrun error: runtime binary missing" {

@@ -3,7 +3,8 @@
  * The create / exec / delete pipeline (include/hardrun/harden.h).
  *
  * create: load config.json -> resolve policy from the node config and the
- * annotations -> (mode off: stop, file untouched) -> load the profile -> run
+ * annotations -> launch audit (events; a denied rule stops the create) ->
+ * (mode off: stop, file untouched) -> load the profile -> run
  * each hardening step on the tree -> save hardening state -> start the
  * monitor -> replace config.json atomically.  Any failure undoes what was
  * done: the monitor is killed, the state removed, config.json never written.
@@ -21,6 +22,7 @@
 #include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/label.h"
+#include "hardrun/launch.h"
 #include "hardrun/monitor.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
@@ -288,6 +290,22 @@ static int _run_steps(struct harden_ctx *c, struct err *e)
 	return fs_write_commit(&c->spec_write, e);
 }
 
+/* Every container, passthrough too: the spec as the orchestrator wrote it
+ * (the bundle's own fields, stash restored), before any step changes it. */
+static int _launch_audit(struct harden_ctx *c, struct err *e)
+{
+	char *warning = NULL;
+	const struct launch_target t = {
+		.spec = c->spec,
+		.container_id = c->a->container_id,
+		.runtime_root = argv_root(c->a),
+		.profile = c->pol.mode == MODE_OFF ? NULL : c->pol.profile,
+	};
+	int r = launch_audit(&t, c->nc, &warning, e);
+	_warn(c, warning);
+	return r;
+}
+
 int harden_create(const struct rt_args *a, const struct node_config *nc, struct err *e)
 {
 	struct harden_ctx c = { .a = a, .nc = nc, .monitor = { .ready_fd = -1, .child = -1 } };
@@ -295,7 +313,7 @@ int harden_create(const struct rt_args *a, const struct node_config *nc, struct 
 	if (r < 0)
 		goto out;
 	r = policy_resolve(nc, json_get(c.spec, "annotations"), &c.pol, e);
-	if (r < 0 || c.pol.mode == MODE_OFF)
+	if (r < 0 || (r = _launch_audit(&c, e)) < 0 || c.pol.mode == MODE_OFF)
 		goto out;
 	r = _run_steps(&c, e);
 	if (r < 0)
@@ -431,6 +449,7 @@ void harden_delete(const struct rt_args *a, const struct node_config *nc)
 		return;
 	if (!a->force && state_container_running(argv_root(a), a->container_id))
 		return;
+	launch_audit_forget(dir);
 	(void)label_release(nc, strrchr(dir, '/') + 1, NULL);
 	(void)monitor_delete(nc->state_dir, argv_root(a), a->container_id, NULL);
 }

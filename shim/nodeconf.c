@@ -167,6 +167,7 @@ void nodeconf_release(struct node_config *nc)
 	free(nc->state_dir);
 	free(nc->recordings_dir);
 	free(nc->events_file);
+	launch_conf_release(&nc->launch);
 	memset(nc, 0, sizeof(*nc));
 }
 
@@ -188,6 +189,7 @@ void nodeconf_defaults(struct node_config *nc)
 	nc->lsm_unavailable = LSM_UNAVAILABLE_SKIP;
 	nc->monitor_mechanism = MONITOR_MECH_AUTO;
 	nc->limits = MONITOR_LIMITS_DEFAULT;
+	launch_conf_defaults(&nc->launch);
 }
 
 /* ---- per-key parsers ---- */
@@ -248,8 +250,9 @@ static int _k_default_profile(struct node_config *nc, const char *k, const struc
 	return nc->default_profile ? 0 : err_set(e, ENOMEM, "out of memory");
 }
 
-static int _strv_from_json(const char *k, const struct json *v, bool paths, char ***slot,
-			   struct err *e)
+/* A list of strings, each accepted by ok (described by what). */
+static int _strv_from_json(const char *k, const struct json *v, bool (*ok)(const char *s),
+			   const char *what, char ***slot, struct err *e)
 {
 	if (!json_is(v, JSON_ARRAY))
 		return err_set(e, EINVAL, "%s: must be an array of strings", k);
@@ -258,10 +261,8 @@ static int _strv_from_json(const char *k, const struct json *v, bool paths, char
 		return err_set(e, ENOMEM, "out of memory");
 	json_foreach (i, v) {
 		const char *s = json_string(v->items[i]);
-		bool ok = s && (paths ? s[0] == '/' : strcmp(s, "*") == 0 || profile_name_valid(s));
-		if (!ok)
-			return err_set(e, EINVAL, "%s[%zu]: must be %s", k, i,
-				       paths ? "an absolute path" : "a profile name or \"*\"");
+		if (!s || !ok(s))
+			return err_set(e, EINVAL, "%s[%zu]: must be %s", k, i, what);
 		if (!(out[i] = strdup(s)))
 			return err_set(e, ENOMEM, "out of memory");
 	}
@@ -270,14 +271,25 @@ static int _strv_from_json(const char *k, const struct json *v, bool paths, char
 	return 0;
 }
 
+static bool _is_profile_or_any(const char *s)
+{
+	return strcmp(s, "*") == 0 || profile_name_valid(s);
+}
+
+static bool _is_path(const char *s)
+{
+	return s[0] == '/';
+}
+
 static int _k_allowed(struct node_config *nc, const char *k, const struct json *v, struct err *e)
 {
-	return _strv_from_json(k, v, false, &nc->allowed_profiles, e);
+	return _strv_from_json(k, v, _is_profile_or_any, "a profile name or \"*\"",
+			       &nc->allowed_profiles, e);
 }
 
 static int _k_dirs(struct node_config *nc, const char *k, const struct json *v, struct err *e)
 {
-	return _strv_from_json(k, v, true, &nc->profile_dirs, e);
+	return _strv_from_json(k, v, _is_path, "an absolute path", &nc->profile_dirs, e);
 }
 
 static int _k_allow_off(struct node_config *nc, const char *k, const struct json *v, struct err *e)
@@ -307,6 +319,26 @@ static int _k_mechanism(struct node_config *nc, const char *k, const struct json
 	return 0;
 }
 
+/* the launch audit's keys: parsed in launch_conf.c */
+static int _k_launch_policy(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return launch_conf_policy(&nc->launch, k, v, e);
+}
+
+static int _k_launch_exempt(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return launch_conf_exempt(&nc->launch, k, v, e);
+}
+
+static int _k_launch_mounts(struct node_config *nc, const char *k, const struct json *v,
+			    struct err *e)
+{
+	return _strv_from_json(k, v, launch_conf_mount_valid, "an absolute path, or rw: and one",
+			       &nc->launch.sensitive_mounts, e);
+}
+
 static const struct {
 	const char *key;
 	_key_fn fn;
@@ -322,6 +354,10 @@ static const struct {
 	{ "eventsFile", _k_events },
 	{ "lsmUnavailable", _k_lsm },
 	{ "monitorMechanism", _k_mechanism },
+	/* launch audit */
+	{ "launchPolicy", _k_launch_policy },
+	{ "launchExempt", _k_launch_exempt },
+	{ "launchSensitiveMounts", _k_launch_mounts },
 };
 
 static int _apply(struct node_config *nc, const struct json *doc, struct err *e)

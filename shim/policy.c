@@ -9,22 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hardrun/podid.h"
 #include "hardrun/policy.h"
 
 #define HARDRUN_DOMAIN ".hardrun.io/"
-
-static const char *const _name_keys[] = {
-	"io.kubernetes.cri.container-name", /* containerd */
-	"io.kubernetes.container.name",	    /* CRI-O */
-};
-
-static const struct {
-	const char *key;
-	const char *value;
-} _sandbox_markers[] = {
-	{ "io.kubernetes.cri.container-type", "sandbox" },  /* containerd */
-	{ "io.kubernetes.cri-o.ContainerType", "sandbox" }, /* CRI-O */
-};
 
 bool profile_name_valid(const char *name)
 {
@@ -102,27 +90,16 @@ static const char *_lookup(const struct json *ann, const char *family, const cha
 
 static int _container_name(const struct json *ann, struct policy *p, struct err *e)
 {
-	for (size_t i = 0; i < sizeof(_name_keys) / sizeof(_name_keys[0]); i++) {
-		const struct json *v = json_get(ann, _name_keys[i]);
-		if (!v)
-			continue;
-		int r = _check_value(_name_keys[i], v, e);
-		if (r < 0)
-			return r;
-		(void)snprintf(p->container_name, sizeof(p->container_name), "%s", json_string(v));
+	struct podid id;
+	podid_read(ann, &id);
+	p->sandbox = id.sandbox;
+	if (!id.container_key)
 		return 0;
-	}
+	int r = _check_value(id.container_key, json_get(ann, id.container_key), e);
+	if (r < 0)
+		return r;
+	(void)snprintf(p->container_name, sizeof(p->container_name), "%s", id.container);
 	return 0;
-}
-
-static bool _is_sandbox(const struct json *ann)
-{
-	for (size_t i = 0; i < sizeof(_sandbox_markers) / sizeof(_sandbox_markers[0]); i++) {
-		const char *v = json_string(json_get(ann, _sandbox_markers[i].key));
-		if (v && strcmp(v, _sandbox_markers[i].value) == 0)
-			return true;
-	}
-	return false;
 }
 
 static int _resolve_profile(const struct node_config *nc, const struct json *ann, struct policy *p,
@@ -174,7 +151,6 @@ int policy_resolve(const struct node_config *nc, const struct json *annotations,
 	if ((r = _check_hardrun_keys(annotations, e)) < 0 ||
 	    (r = _container_name(annotations, &p, e)) < 0)
 		return r;
-	p.sandbox = _is_sandbox(annotations);
 	if (p.sandbox) {
 		p.mode = nc->default_mode == MODE_OFF ? MODE_OFF : MODE_ENFORCE;
 		(void)snprintf(p.profile, sizeof(p.profile), "baseline");

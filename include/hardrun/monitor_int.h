@@ -6,7 +6,7 @@
  *   nfilter.c   the NOTIFY rule table and the linux.seccomp transform (pure)
  *   evaluate.c  rule evaluation over a call + process context (pure)
  *   procinfo.c  /proc reads: pointer arguments, process context, evidence
- *   event.c     Falco-compatible event lines and the exec log
+ *   event.c     the monitor's event lines (hardrun/event.h) and the exec log
  *   cgkill.c    kill every process of a container's cgroup
  *   listener.c  the unix socket runc connects to
  *   ptrace.c    the ptrace mechanism: tracees, their stops, attach requests
@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "hardrun/err.h"
+#include "hardrun/event.h"
 #include "hardrun/json.h"
 #include "hardrun/monitor.h"
 #include "hardrun/rules.h"
@@ -186,19 +187,8 @@ void procinfo_exec_view(const struct mon_proc *caller, const struct mon_evidence
 
 /* ---- event.c ---- */
 
-struct event_ctx {
-	const char *container_id;
-	const char *container_name;
-	const char *k8s_ns;
-	const char *k8s_pod;
-	const char *image;
-	const char *hostname;
-	const char *k8s_pod_uid;
-};
-
-/* Fill container_name, k8s_ns, k8s_pod, k8s_pod_uid and image from the
- * annotations of containerd's CRI plugin or CRI-O (pointers into annotations). */
-void event_ctx_identity(struct event_ctx *x, const struct json *annotations);
+/* struct event_ctx, event_ctx_identity, event_open, event_append,
+ * event_format_time: hardrun/event.h */
 
 /* Build one event object (pure: time passed in). */
 struct json *event_build(const struct event_ctx *x, const struct timespec *when,
@@ -223,10 +213,6 @@ struct json *event_build_lost(const struct event_ctx *x, const struct timespec *
 struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
 			      const struct mon_call *c, const struct mon_proc *p,
 			      const struct mon_evidence *ev, const char *result);
-/* Append j as one line with one write() (O_APPEND): its length, or -errno. */
-int event_append(int fd, const struct json *j, struct err *e);
-int event_open(const char *path, struct err *e);
-void event_format_time(const struct timespec *ts, char *buf, size_t size);
 /* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
 bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
 

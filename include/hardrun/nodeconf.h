@@ -11,6 +11,7 @@
 
 #include "hardrun/err.h"
 #include "hardrun/json.h"
+#include "hardrun/launch.h"
 
 #define NODECONF_DEFAULT_PATH "/etc/hardrun/config.json"
 
@@ -69,6 +70,8 @@ struct node_config {
 	enum lsm_unavailable lsm_unavailable;
 	enum monitor_mechanism monitor_mechanism;
 	struct monitor_limits limits;
+	/* launchPolicy, launchExempt, launchSensitiveMounts (launch_conf.c) */
+	struct launch_config launch;
 };
 
 /* Load from path (NULL: $HARDRUN_CONFIG, then NODECONF_DEFAULT_PATH). */

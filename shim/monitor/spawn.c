@@ -161,20 +161,6 @@ void monitor_spec_release(struct monitor_spec *s)
 #define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
 #endif
 
-static int _mkdir_parents(const char *file)
-{
-	_cleanup_free_ char *d = strdup(file);
-	if (!d)
-		return -ENOMEM;
-	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
 int monitor_log_paths(const struct monitor_spec *s, char **ret_events, char **ret_exec,
 		      struct err *e)
 {
@@ -198,11 +184,9 @@ int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_ex
 	int r = monitor_log_paths(s, &ev, &exec, e);
 	if (r < 0)
 		return r;
-	(void)_mkdir_parents(ev);
 	_cleanup_close_ int efd = event_open(ev, e);
 	if (efd < 0)
 		return efd;
-	(void)_mkdir_parents(exec);
 	int xfd = event_open(exec, e);
 	if (xfd < 0)
 		return xfd;
