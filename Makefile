@@ -174,5 +174,5 @@ fuzz: $(FUZZ_BIN) ## fuzz profile, annotation, recording and spec readers for FU
 		{ printf '\002'; cat "$$f"; } >fuzz/out/corpus/seed-recording-$$(basename $$f); done
 	@for f in tests/data/launch/*.json; do \
 		{ printf '\003'; cat "$$f"; } >fuzz/out/corpus/seed-spec-$$(basename $$f); done
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/fuzz/lsan.supp $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=fuzz/out/ fuzz/out/corpus

@@ -11,6 +11,7 @@ PKGS=(
 	file util-linux tar coreutils procps
 	secilc shellcheck groff-base man-db nodejs python3
 	qemu-system-x86 cpio
+	debootstrap apache2-utils curl iproute2
 )
 
 # The admission-policy CEL cases (integration/deploy.bats) evaluate with an npm package.

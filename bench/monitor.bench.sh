@@ -43,10 +43,7 @@ T="$(mktemp -d /tmp/hrb.XXXXXX)"
 ROOT="$T/root"
 
 cleanup() {
-	local id
-	for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
-		"$HARDRUN" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
-	done
+	bench_delete_all "$ROOT"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -57,11 +54,7 @@ bench_node_config "$T/config-ptrace.json" '{"allowedProfiles": ["*"], "monitorMe
 bench_node_config "$T/config-execnotify.json" '{"allowedProfiles": ["*"], "monitorExec": "notify"}'
 gcc -static -O2 -w -o "$T/hrtrig" "$REPO_DIR/integration/monitor/hrtrig.c"
 
-# Docker's default: baseline's export without hardrun's extra ENOSYS names
-"$HARDRUN" profile export baseline --format oci | jq '
-	.syscalls |= map(if .action == "SCMP_ACT_ERRNO" and (.errnoRet // 0) == 38
-		then .names |= map(select(. == "clone3")) else . end
-		| select(.names | length > 0))' >"$T/docker.json"
+bench_docker_filter "$T/docker.json"
 
 # bundle VARIANT WORKLOAD NAME: $T/b/NAME with config.json.orig kept aside
 # (hardrun rewrites config.json at each create).
@@ -100,7 +93,6 @@ once() {
 	sed -n 's/^ns=//p' <<<"$out"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 variants=(unconfined docker monitored monitored-ptrace monitored-execnotify)
@@ -122,7 +114,7 @@ done
 # med V W: median ns; pmed A B W: median over rounds of A/B; dmed A B W N:
 # median over rounds of (A - B) / N in µs
 med() { median <"$T/s/$1-$2"; }
-pmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk '{ printf "%.6f\n", $1 / $2 }' | median; }
+pmed() { round_ratio "$T/s/$1-$3" "$T/s/$2-$3"; }
 dmed() { paste "$T/s/$1-$3" "$T/s/$2-$3" | awk -v n="$4" '{ printf "%.3f\n", ($1 - $2) / n / 1000 }' | median; }
 per() { awk -v t="$1" -v n="$2" -v d="$3" 'BEGIN { printf "%.1f", t / n / d }'; }
 r3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
@@ -156,23 +148,29 @@ echo "monitor.ptrace.traced_execve_extra_us=$(r1 "$(dmed monitored-ptrace docker
 
 # ---- memory: one monitor alone, then the mean over PSS_N at once ----
 kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$2/smaps_rollup"; }
-mon_pid_of() { cat "$(dirname "$(grep -l "\"containerId\": *\"$1\"" "$T"/state/*/monitor.json)")/monitor.pid"; }
+mon_dir_of() { dirname "$(grep -l "\"containerId\": *\"$1\"" "$T"/state/*/monitor.json)"; }
+# kib_mon KEY ID: KEY (Rss, Pss) of ID's monitor, its supervisor and worker together
+kib_mon() {
+	local d
+	d="$(mon_dir_of "$2")"
+	echo $(($(kib "$1" "$(cat "$d/monitor.pid")") + $(kib "$1" "$(cat "$d/worker.pid")")))
+}
 start_sleeper() {
 	bundle monitored 'sleep 60' "m-$1"
 	"$HARDRUN" --root "$ROOT" run -d --bundle "$T/b/m-$1" "m-$1" </dev/null >/dev/null 2>&1
 }
 start_sleeper 1
 sleep 0.5
-pid="$(mon_pid_of m-1)"
-rss="$(kib Rss "$pid")"
-pss="$(kib Pss "$pid")"
-echo "monitor.rss_kib=$rss monitor.pss_kib=$pss" \
+pid="$(cat "$(mon_dir_of m-1)/worker.pid")"
+rss="$(kib_mon Rss m-1)"
+pss="$(kib_mon Pss m-1)"
+echo "monitor.rss_kib=$rss monitor.pss_kib=$pss (supervisor + worker)" \
 	"monitor.rss_ratio_vs_2mib_target=$(ratio "$rss" "$TARGET_KIB")" \
 	"monitor.pss_ratio_vs_2mib_target=$(ratio "$pss" "$TARGET_KIB")" \
 	"monitor.program=$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -d' ' -f1)"
 for i in $(seq 2 "$PSS_N"); do start_sleeper "$i"; done
 sleep 0.5
 sum=0
-for i in $(seq "$PSS_N"); do sum=$((sum + $(kib Pss "$(mon_pid_of "m-$i")"))); done
+for i in $(seq "$PSS_N"); do sum=$((sum + $(kib_mon Pss "m-$i"))); done
 echo "monitor.pss_kib_mean_of_$PSS_N=$((sum / PSS_N))"
 for i in $(seq "$PSS_N"); do "$HARDRUN" --root "$ROOT" delete -f "m-$i"; done

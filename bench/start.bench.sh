@@ -54,13 +54,7 @@ VARIANTS=(
 
 V1_MOUNTS=() # cgroup v1 hierarchies the bench mounted for crun
 cleanup() {
-	local r id
-	for r in "$W"/*/root; do
-		[ -d "$r" ] || continue
-		for id in $("$RUNC" --root "$r" list -q 2>/dev/null); do
-			"$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1 || true
-		done
-	done
+	bench_delete_all "$W"/*/root
 	[ ${#V1_MOUNTS[@]} -eq 0 ] || crun_cgroups_unbind "${V1_MOUNTS[@]}"
 	rm -rf "$W"
 }
@@ -83,14 +77,7 @@ mkdir -p "$W/bin"
 gcc -static -O2 -DRUNTIME="\"$RUNC\"" -o "$W/bin/exec-floor" "$BENCH_DIR/exec_floor.c" ||
 	echo "# start: could not build exec-floor (gcc with static glibc)" >&2
 
-# Docker's default filter: baseline's export without hardrun's own additions
-# (ENOSYS for syscalls newer than Docker's list), on Docker's 3 architectures
-bench_node_config "$W/export.json" '{}'
-HARDRUN_CONFIG="$W/export.json" "$HARDRUN" profile export baseline --format oci | jq '
-	.syscalls |= map(if .action == "SCMP_ACT_ERRNO" and (.errnoRet // 0) == 38
-		then .names |= map(select(. == "clone3")) else . end
-		| select(.names | length > 0))
-	| .architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]' >"$W/docker.json"
+bench_docker_filter "$W/docker.json"
 names=() bins=() confs=() skipped=""
 for v in "${VARIANTS[@]}"; do
 	IFS='|' read -r name bin conf filter <<<"$v"

@@ -108,6 +108,23 @@ _build_rootfs() {
 	printf 'ID=busybox\nNAME="busybox (hardrun tests)"\n' >"$r/etc/os-release"
 }
 
+# ensure_debian_rootfs: the Debian rootfs of the real-program suites and
+# bench/workload.bench.sh (bookworm minbase with nginx-light, redis, curl, ab:
+# integration/tools/debian-rootfs.sh), built once with debootstrap from the
+# machine's apt sources into $DEBIAN_ROOTFS.  Skips, with the reason, where
+# that cannot be done (no debootstrap, no apt source, the download failed).
+DEBIAN_ROOTFS="$TEST_CACHE/debian"
+ensure_debian_rootfs() {
+	local rc=0 err="$TEST_CACHE/.debian-rootfs.err"
+	mkdir -p "$TEST_CACHE"
+	"$INTEGRATION_DIR/tools/debian-rootfs.sh" "$DEBIAN_ROOTFS" 2>"$err" || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2) skip "$(tail -n 1 "$err")" ;;
+	*) cat "$err" >&2; return 1 ;;
+	esac
+}
+
 # ------------------------------------------------------------------ bundles --
 
 # base_spec: `runc spec` output, cached.
@@ -123,12 +140,16 @@ _base_spec() {
 }
 
 # make_bundle [--annotation K=V]... [--readonly] [--terminal] [--cwd DIR]
-#             [--env K=V]... DIR [ARG...]
+#             [--env K=V]... [--rootfs LOWER] DIR [ARG...]
 # Writes an OCI bundle at DIR: rootfs hard-linked from the cached busybox rootfs
 # (fast, small), config.json from `runc spec` with args ARG... (default
 # /bin/true), terminal false, root writable unless --readonly.
+# --rootfs LOWER: DIR/rootfs is instead an overlay mount (as containerd's
+# snapshotter makes) of the read-only LOWER (e.g. $DEBIAN_ROOTFS) under
+# DIR/upper, so that nothing the container writes reaches the cache; undo it
+# with umount_under (common_teardown does, for bundles below $BATS_TEST_TMPDIR).
 make_bundle() {
-	local readonly=false terminal=false cwd=/ annotations='{}' env='[]'
+	local readonly=false terminal=false cwd=/ annotations='{}' env='[]' lower=
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--annotation)
@@ -140,6 +161,7 @@ make_bundle() {
 		--terminal) terminal=true; shift ;;
 		--cwd) cwd="$2"; shift 2 ;;
 		--env) env="$(jq -c --arg e "$2" '. + [$e]' <<<"$env")"; shift 2 ;;
+		--rootfs) lower="$2"; shift 2 ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
@@ -147,10 +169,17 @@ make_bundle() {
 	local dir="$1" a
 	shift
 	[ $# -gt 0 ] || set -- /bin/true
-	ensure_rootfs
-	mkdir -p "$dir"
-	cp -a --link "$ROOTFS" "$dir/rootfs"
-	rm -f "$dir/rootfs/.complete"
+	if [ -n "$lower" ]; then
+		mkdir -p "$dir"/{rootfs,upper,work}
+		mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" \
+			"$dir/rootfs" || return 1
+		rm -f "$dir/rootfs/.complete"
+	else
+		ensure_rootfs
+		mkdir -p "$dir"
+		cp -a --link "$ROOTFS" "$dir/rootfs"
+		rm -f "$dir/rootfs/.complete"
+	fi
 	local args
 	args="$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)"
 	jq --argjson args "$args" --argjson ro "$readonly" --argjson tty "$terminal" \
@@ -412,6 +441,7 @@ common_teardown() {
 			"$RUNC" --root "$root" delete -f "$id" >/dev/null 2>&1 || true
 		done
 	done
+	umount_under "$BATS_TEST_TMPDIR"
 	return 0
 }
 

@@ -16,8 +16,9 @@ rm -rf "$d" && mkdir -p "$d/deb" "$root"
 (cd "$d/deb" && apt-get download -q "${pkgs[@]}" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; })
 for f in "$d"/deb/*.deb; do dpkg-deb -x "$f" "$root"; done
 # semanage.conf from the host's libsemanage, told to use the helpers that were
-# extracted with the rest (HLL compiler, setfiles, sefcontext_compile), none of
-# which a fresh host has.
+# extracted with the rest (HLL compiler, setfiles, sefcontext_compile,
+# load_policy), none of which a fresh host has.  The guest sees this cache at
+# the same path and uses the same file for its own semodule -i.
 {
 	if [ -f /etc/selinux/semanage.conf ]; then
 		grep -v '^compiler-directory' /etc/selinux/semanage.conf
@@ -27,6 +28,7 @@ for f in "$d"/deb/*.deb; do dpkg-deb -x "$f" "$root"; done
 	echo "compiler-directory = $root/usr/libexec/selinux/hll"
 	printf '[setfiles]\npath = %s\nargs = -q -c $@ $<\n[end]\n' "$root/sbin/setfiles"
 	printf '[sefcontext_compile]\npath = %s\nargs = $@\n[end]\n' "$root/usr/sbin/sefcontext_compile"
+	printf '[load_policy]\npath = %s\nargs = -q\n[end]\n' "$root/sbin/load_policy"
 } >"$root/etc/selinux/semanage.conf"
 printf 'SELINUX=permissive\nSELINUXTYPE=default\n' >"$root/etc/selinux/config"
 mods=()

@@ -17,8 +17,8 @@ struct session {
 	int fd;
 	bool started;
 	bool hup;
-	pid_t pid;     /* the process runc started for it (0: unknown, crun's exec) */
-	dev_t exe_dev; /* its /proc/<pid>/exe before the exec: the runtime's */
+	pid_t pid;	   /* the process runc started for it (0: crun's exec, -1: adopted) */
+	dev_t exe_dev;	   /* its /proc/<pid>/exe before the exec: the runtime's */
 	ino_t exe_ino;
 };
 
@@ -28,11 +28,12 @@ struct mon {
 	char **known;
 	struct event_ctx ectx;
 	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
-	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
-	struct fangroup fan;   /* exec through fanotify (spec.exec_fanotify), fd -1 if not */
-	int keep_wr;	       /* the fail-closed keeper's pipe (fankeep.c) */
-	char **argv;
+	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd; /* events, exec: until out has them */
+	struct evout out;
+	struct tracer *tracer;	/* ptrace mechanism (ptrace.c); NULL for notify */
+	struct keeper_child kc; /* from the supervisor (keeper.c) */
+	int keeper_fd;
+	struct fangroup fan; /* exec through fanotify (spec.exec_fanotify), fd -1 if not */
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -58,6 +59,9 @@ int loop_decide(struct mon *m, struct mon_call *c, const struct fanexec_facts *f
 
 /* ---- loop_exec.c ---- */
 
+/* The container's fanotify group: the supervisor's (a new worker), else a
+ * new one handed to it (keeper_hold_fd). */
+int loop_exec_open(struct mon *m, struct err *e);
 /* Mark the container's mounts once its init is known; unmarkable: stop it. */
 void loop_exec_mark(struct mon *m, pid_t init);
 /* A new session's process as runc connected it (its pre-exec image). */

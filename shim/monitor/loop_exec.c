@@ -4,6 +4,7 @@
  * the init is known, which session an exec event belongs to, when a session
  * has started now that its execve is not notified, and the decision callback.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,25 @@
 #include "hardrun/monitor_int.h"
 #include "loop.h"
 
+int loop_exec_open(struct mon *m, struct err *e)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int held = keeper_held_fd(&m->kc, FANGROUP_KEEPER_TAG), r;
+	if (held >= 0) { /* a new worker: the group and its marks live on */
+		m->fan.fd = held;
+	} else if ((r = fangroup_open(&m->fan, e)) < 0) {
+		return r;
+	} else if (keeper_supervised() && keeper_hold_fd(m->fan.fd, FANGROUP_KEEPER_TAG) < 0) {
+		return err_set(e, EIO, "fanotify group: cannot hand it to the supervisor");
+	}
+	/* "new" means changed after the create wrote monitor.json, whichever worker asks */
+	(void)snprintf(path, sizeof(path), "%s/monitor.json", m->spec.state_dir);
+	if (stat(path, &st) == 0)
+		m->fan.since = st.st_mtim;
+	return 0;
+}
+
 /* Exec through fanotify: the container's mounts are marked once its init is
  * known.  Unmarked, its execs would go unseen (execve is not in the filter):
  * the container is stopped instead. */
@@ -24,7 +44,6 @@ void loop_exec_mark(struct mon *m, pid_t init)
 	struct err e = { 0 };
 	if (m->fan.fd < 0 || init <= 0)
 		return;
-	fankeep_tell_init(m->keep_wr, init);
 	int r = fangroup_mark(&m->fan, init, &e);
 	if (r >= 0 && m->fan.partial)
 		loop_log(m, "monitor: exec marks (a mount is left unwatched)", &e);
