@@ -77,7 +77,8 @@ sample_monitor() {
 }
 
 @test "storm: the events file and the exec log are reopened after logrotate moves them" {
-	bundle rot 'hrtrig mountloop 1; while [ ! -e /tmp/go ]; do sleep 0.05; done; hrtrig module' enforce
+	# (the last exec through sh: an exec of the approved hrtrig is no longer logged)
+	bundle rot 'hrtrig mountloop 1; while [ ! -e /tmp/go ]; do sleep 0.05; done; sh -c "hrtrig module"' enforce
 	rund rot
 	_one_mount() { [ "$(rules_fired | grep -c mount)" -ge 1 ]; }
 	wait_for 10 _one_mount
@@ -89,7 +90,7 @@ sample_monitor() {
 	wait_for 10 _module
 	[ "$(grep -c kernel_module "$EVENTS.1")" -eq 0 ]
 	grep -q '"argv":"hrtrig mountloop 1"' "$x.old"
-	_exec() { grep -q '"argv":"hrtrig module"' "$x" 2>/dev/null; }
+	_exec() { grep -q '"argv":"sh -c hrtrig module"' "$x" 2>/dev/null; }
 	wait_for 10 _exec
 	hr delete -f rot
 }
