@@ -148,6 +148,13 @@ go_denied() {
 	go_denied lk
 	_mount() { rules_fired | grep -q mount; }
 	wait_for 5 _mount
+	# and the exec permission events: the new worker answers the group the
+	# supervisor held (a new binary: drift_exec)
+	run timeout 20 "$HARDRUN" --root "$ROOT" exec lk sh -c 'cp /bin/busybox /tmp/x; /tmp/x true; echo rc=$?'
+	echo "$output"
+	[[ "$output" == *"rc=127"* ]] # busybox ran, as applet "x"
+	_drift() { rules_fired | grep -q drift_exec; }
+	wait_for 5 _drift
 	hr delete -f lk
 	wait_monitors_gone
 	[ -z "$(container_dirs)" ]
