@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * hardrun profile generate NAME [--from FILE...] [--min-count N] [--include-exec] [-o FILE]
+ * hardrun profile generate NAME [--from FILE...] [--min-count N] [--include-exec] [--exact]
+ *                          [-o FILE]
  * hardrun profile diff A B
  *
  * generate merges recordings (default: every *.json in <recordingsDir>/NAME/)
@@ -97,7 +98,7 @@ static int _recs_load_dir(struct _recs *r, const char *dir, struct err *e)
 static int _usage_generate(void)
 {
 	fprintf(stderr, "usage: hardrun profile generate NAME [--from FILE...] [--min-count N] "
-			"[--include-exec] [--selinux-type TYPE] [-o FILE]\n");
+			"[--include-exec] [--exact] [--selinux-type TYPE] [-o FILE]\n");
 	return 2;
 }
 
@@ -136,6 +137,7 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 		{ "include-exec", no_argument, NULL, 'x' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "selinux-type", required_argument, NULL, 's' },
+		{ "exact", no_argument, NULL, 'e' },
 		{ 0 },
 	};
 	int c;
@@ -155,6 +157,9 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 			break;
 		case 'x':
 			a->opts.include_exec = true;
+			break;
+		case 'e':
+			a->opts.exact = true;
 			break;
 		case 'o':
 			a->output = optarg;
@@ -188,6 +193,17 @@ static int _write_profile(const struct json *p, const char *output, struct err *
 	return 0;
 }
 
+/* What hardrun would refuse at create is never written. */
+static int _check_generated(const struct json *p, struct err *e)
+{
+	struct profile *prof = NULL;
+	int r = profile_parse(p, &prof, e);
+
+	profile_free(prof);
+	return r < 0 ? err_prefix(e, "the generated profile does not validate (nothing written)")
+		     : 0;
+}
+
 static int _generate(struct _gen_args *a, struct err *e)
 {
 	struct _recs recs = { 0 };
@@ -214,7 +230,7 @@ static int _generate(struct _gen_args *a, struct err *e)
 	}
 	if ((r = profgen_merge(recs.v, recs.n, &a->opts, &m, e)) < 0 ||
 	    (r = profgen_generate(a->name, &m, &a->opts, &p, e)) < 0 ||
-	    (r = _write_profile(p, a->output, e)) < 0)
+	    (r = _check_generated(p, e)) < 0 || (r = _write_profile(p, a->output, e)) < 0)
 		goto out;
 	profgen_summary(stderr, a->name, &m, &a->opts, p);
 out:

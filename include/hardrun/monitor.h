@@ -90,6 +90,10 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 /* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
+/* A syscall a monitor rule watches for every argument (mount, ptrace, openat2, ...):
+ * never allowed by a syscall family (profgen_family.c). */
+bool monitor_rule_watches_all(const char *name);
+
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
  * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
  * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
