@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hardrun/apparmor.h"
+#include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
@@ -53,6 +54,7 @@ struct harden_ctx {
 	pid_t monitor_pid;
 	struct fs_pending spec_write; /* the new config.json, not yet renamed in */
 	bool spec_pending;
+	uint64_t audit_dropped; /* audit: the bundle's capabilities the profile drops */
 };
 
 typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
@@ -77,18 +79,34 @@ static int _step_profile(struct harden_ctx *c, struct err *e)
 	return r;
 }
 
-/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
+/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths.
+ * Audit reduces only what it can report: the capabilities stay the bundle's
+ * (the monitor reports each use of one the profile drops) and the rootfs stays
+ * writable. */
 static int _step_engine(struct harden_ctx *c, struct err *e)
 {
-	return engine_apply(c->spec, c->prof, NULL /* this host */, e);
+	if (c->pol.mode != MODE_AUDIT)
+		return engine_apply(c->spec, c->prof, NULL /* this host */, e);
+	struct profile relaxed = *c->prof;
+	relaxed.caps_set = false;
+	relaxed.readonly_rootfs = false;
+	if (c->prof->caps_set)
+		c->audit_dropped = caps_process_mask(json_get(c->spec, "process")) & ~c->prof->caps;
+	return engine_apply(c->spec, &relaxed, NULL /* this host */, e);
 }
 
-/* Learning records what the workload does when nothing but the bundle's own
- * settings stop it: the LSM sections are applied from the enforce run on. */
+/* The LSM sections hold from the enforce run on: learning records what the
+ * workload does when nothing but the bundle's own settings stop it, and audit
+ * keeps those settings (an LSM denial is not reported as the profile's). */
+static bool _lsm_skipped(const struct harden_ctx *c)
+{
+	return c->pol.mode == MODE_LEARN || c->pol.mode == MODE_AUDIT;
+}
+
 static int _step_apparmor(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
-	if (c->pol.mode == MODE_LEARN)
+	if (_lsm_skipped(c))
 		return 0;
 	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
 	_warn(c, warning);
@@ -98,7 +116,7 @@ static int _step_apparmor(struct harden_ctx *c, struct err *e)
 static int _step_selinux(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
-	if (c->pol.mode == MODE_LEARN)
+	if (_lsm_skipped(c))
 		return 0;
 	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
 	c->label_held = r >= 0 && c->prof->selinux;
@@ -121,6 +139,10 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	if (r < 0)
 		return r;
 	c->mech = mech;
+	if (c->pol.mode == MODE_AUDIT &&
+	    (r = monitor_audit_caps(json_get_path(c->spec, "linux.seccomp"), c->audit_dropped, e)) <
+		    0)
+		return r;
 	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
 			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
 	char *warning = NULL;
@@ -158,7 +180,9 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 	/* the monitor reads only the profile's "monitor" section */
 	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))) ||
 	    !(env = _k8s_env(c->spec)) || !(prof = json_new_object()) ||
-	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0))
+	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0) ||
+	    (c->audit_dropped &&
+	     json_obj_set(prof, "auditDroppedCapabilities", json_new_uint(c->audit_dropped)) < 0))
 		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {
 		.container_id = (char *)c->a->container_id,

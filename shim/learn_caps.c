@@ -151,6 +151,18 @@ int learn_caps_index(const char *name)
 	return -1;
 }
 
+int learn_caps_count(void)
+{
+	return (int)(SETID_BASE + ARRAY_SIZE(_setid));
+}
+
+const char *learn_caps_name(int idx)
+{
+	if (idx < 0 || idx >= learn_caps_count())
+		return NULL;
+	return (size_t)idx < SETID_BASE ? _entries[idx].name : _setid[idx - SETID_BASE];
+}
+
 uint64_t learn_caps_possible(int idx)
 {
 	if (idx < 0)

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "hardrun/apparmor.h"
+#include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/learn_decode.h"
 #include "hardrun/learn_systab.h"
@@ -187,6 +188,7 @@ struct _gen {
 	const struct profgen_opts *o;
 	struct strmap names; /* syscalls to allow; flags NAME_* */
 	struct json *rules;  /* seccomp.syscalls */
+	struct strmap caps;  /* the recorded capabilities hardrun knows */
 };
 
 static bool _keep(const struct _gen *g, const struct strmap_item *it)
@@ -655,7 +657,7 @@ static struct json *_apparmor(const struct _gen *g)
 	    json_obj_set(o, "files", _aa_files(g)) < 0 ||
 	    json_obj_set(o, "exec", _exec_list(g, true)) < 0 ||
 	    json_obj_set(o, "network", _aa_network(g)) < 0 ||
-	    json_obj_set(o, "capabilities", _sorted_keys(g, &g->m->sec.caps, true)) < 0)
+	    json_obj_set(o, "capabilities", _sorted_keys(g, &g->caps, true)) < 0)
 		return NULL;
 	return steal_pointer(&o);
 }
@@ -669,6 +671,25 @@ static struct json *_obj2(const char *k1, struct json *v1, const char *k2, struc
 	return steal_pointer(&o);
 }
 
+/* A recording names capabilities as the monitor wrote them: one hardrun does not
+ * know (a damaged recording) is left out rather than written into the profile. */
+static int _known_caps(const struct profgen_merged *m, struct strmap *out)
+{
+	for (size_t i = 0; i < m->sec.caps.n; i++) {
+		const struct strmap_item *it = m->sec.caps.items[i];
+		unsigned bit;
+		char canon[64];
+		if (caps_from_name(it->key, &bit) < 0 ||
+		    caps_to_name(bit, canon, sizeof(canon)) < 0 || strcmp(canon, it->key) != 0)
+			continue;
+		struct strmap_item *c = strmap_add(out, it->key, NULL);
+		if (!c)
+			return -ENOMEM;
+		c->recordings = it->recordings;
+	}
+	return 0;
+}
+
 int profgen_generate(const char *name, const struct profgen_merged *m, const struct profgen_opts *o,
 		     struct json **ret, struct err *e)
 {
@@ -677,7 +698,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	_cleanup_free_ char *desc = NULL;
 	int r = -ENOMEM;
 
-	if (!g.rules || !p ||
+	if (_known_caps(m, &g.caps) < 0 || !g.rules || !p ||
 	    asprintf(&desc, "learned from %zu recording(s) by hardrun profile generate%s",
 		     m->recordings, o->include_exec ? " (exec sessions included)" : "") < 0) {
 		desc = NULL;
@@ -687,7 +708,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	    json_obj_set(p, "name", json_new_string(name)) < 0 ||
 	    json_obj_set(p, "description", json_new_string(desc)) < 0 ||
 	    json_obj_set(p, "seccomp", _seccomp(&g)) < 0 ||
-	    json_obj_set(p, "capabilities", _sorted_keys(&g, &m->sec.caps, false)) < 0 ||
+	    json_obj_set(p, "capabilities", _sorted_keys(&g, &g.caps, false)) < 0 ||
 	    json_obj_set(p, "ambientCapabilities", json_new_array()) < 0 ||
 	    /* runc loads the filter late only with noNewPrivileges: required (see _profgen_always)
 	     */
@@ -703,6 +724,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	r = 0;
 out:
 	strmap_release(&g.names);
+	strmap_release(&g.caps);
 	json_free(g.rules);
 	return r < 0 ? err_set(e, -r, "generate: out of memory") : 0;
 }

@@ -27,6 +27,9 @@
 int learn_caps_index(const char *name);
 /* The capabilities (bit n = capability n) any call of entry idx may use. */
 uint64_t learn_caps_possible(int idx);
+/* Entries are 0 .. learn_caps_count() - 1; the syscall name of one. */
+int learn_caps_count(void);
+const char *learn_caps_name(int idx);
 
 /*
  * Decide about c (entry idx): *ret_caps = the capabilities the call used, why =

@@ -94,6 +94,11 @@ ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size
  * never allowed by a syscall family (profgen_family.c). */
 bool monitor_rule_watches_all(const char *name);
 
+/* Audit mode, before monitor_prepare: the calls that may use a capability of
+ * `dropped` (the bundle's capabilities the profile drops) are notified, so that
+ * the monitor reports each use of one (shim/learn_caps.c decides). */
+int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e);
+
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
  * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
  * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL

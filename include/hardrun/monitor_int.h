@@ -238,6 +238,13 @@ void fangroup_close(struct fangroup *g);
  * through any path, ask the monitor.  0 or -errno. */
 int fangroup_watch_fd(struct fangroup *g, int fd);
 
+/* ---- capaudit.c ---- */
+
+/* Audit mode: did c use one of the capabilities the profile drops (dropped)?
+ * Then *v becomes the profile_deviation alert naming the capability and the
+ * evidence (learn_caps_decide, as learning decides it); else v is left alone. */
+bool capaudit_verdict(const struct mon_call *c, uint64_t dropped, struct mon_verdict *v);
+
 /* ---- procinfo.c ---- */
 
 int procinfo_read(pid_t pid, struct mon_proc *ret);

@@ -247,6 +247,8 @@ int loop_decide(struct mon *m, struct mon_call *c, const struct fanexec_facts *f
 	bool enforce = m->spec.mode == MODE_ENFORCE;
 	if (deviation && !c->started) /* the runtime's own call: no report */
 		return enforce ? EPERM : 0;
+	if (v.rule < 0 && !deviation && m->audit_dropped && c->started)
+		(void)capaudit_verdict(c, m->audit_dropped, &v);
 	if (deviation) {
 		v.rule = RULE_PROFILE_DEVIATION;
 		v.action = enforce ? ACTION_DENY : ACTION_ALERT;
@@ -470,6 +472,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		    0)
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
+	if (m->rules.audit)
+		(void)json_to_uint64(json_get(m->spec.profile_doc, "auditDroppedCapabilities"),
+				     &m->audit_dropped);
 	if (m->spec.seccomp) /* hardrun passed what config.json says */
 		_apply_bundle(m, m->spec.env, steal_pointer(&m->spec.seccomp));
 	_context(m);

@@ -41,6 +41,7 @@ struct mon {
 	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
 	void *learn;
 	bool learn_dirty;
+	uint64_t audit_dropped; /* audit: capabilities the profile drops (capaudit.c) */
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;

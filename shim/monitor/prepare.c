@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "hardrun/learn.h"
+#include "hardrun/learn_caps.h"
 #include "hardrun/monitor.h"
 #include "hardrun/monitor_int.h"
 
@@ -24,6 +25,20 @@ static struct json *_seccomp(struct json *spec, struct err *e)
 		return NULL;
 	}
 	return sc;
+}
+
+int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e)
+{
+	if (!dropped || !json_is(seccomp, JSON_OBJECT))
+		return 0;
+	for (int i = 0; i < learn_caps_count(); i++) {
+		if (!(learn_caps_possible(i) & dropped))
+			continue;
+		int r = nfilter_notify_all(seccomp, learn_caps_name(i), e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
