@@ -288,3 +288,28 @@ DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNO
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Permission denied"* ]]
 }
+
+@test "hardrun: a repeated learn run allows what earlier recordings hold in the kernel" {
+	requires_hardrun_learn
+	local cfg profdir
+	hr_config
+	bundle "$T/h" "$WORKLOAD"
+	annotate "$T/h" learn rep
+	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *workload-ok* ]]
+	wait_for "$cfg/rec/rep/$ID.json" '.[0].main.syscalls.x86_64.read and .[0].main.network.connect'
+	# the second run: read (plain) is no longer notified; the exec and nc's connect still are
+	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-2"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *workload-ok* ]]
+	wait_for "$cfg/rec/rep/$ID-2.json" '.[0].main.exec["/bin/sh"] and .[0].main.network.connect'
+	jq -e '.main.syscalls.x86_64.read | not' "$cfg/rec/rep/$ID-2.json"
+	# both recordings make a profile the workload runs under
+	"$HARDRUN" profile generate rep -o "$profdir/rep.json"
+	annotate "$T/h" enforce rep
+	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-3"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *workload-ok* ]]
+	[ ! -s "$cfg/events.jsonl" ]
+}

@@ -24,6 +24,7 @@
 #include "hardrun/fsutil.h"
 #include "hardrun/label.h"
 #include "hardrun/launch.h"
+#include "hardrun/learn.h"
 #include "hardrun/monitor.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
@@ -124,6 +125,24 @@ static int _step_selinux(struct harden_ctx *c, struct err *e)
 	return r;
 }
 
+/* A repeated learn run: what earlier recordings of the profile hold (plain calls)
+ * is allowed in the kernel.  An unreadable recording only costs speed: warned. */
+static void _learn_known(struct harden_ctx *c)
+{
+	struct strmap known = { 0 };
+	struct err e = { 0 };
+	size_t n;
+
+	if (learn_known_load(c->nc->recordings_dir, c->pol.profile, &known, &e) < 0 ||
+	    learn_known_allow(json_get_path(c->spec, "linux.seccomp"), &known, &n, &e) < 0) {
+		char *msg = NULL;
+		if (asprintf(&msg, "learn: every call is notified: %s", e.msg) < 0)
+			msg = NULL;
+		_warn(c, msg);
+	}
+	strmap_release(&known);
+}
+
 /* Last step: the monitor's rules go into the filter (it starts in
  * _run_steps, once config.json is final). */
 static int _step_monitor(struct harden_ctx *c, struct err *e)
@@ -150,6 +169,8 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, mech, &c->exec_fanotify, &warning,
 					 e);
 	_warn(c, warning);
+	if (r == 0 && c->pol.mode == MODE_LEARN)
+		_learn_known(c);
 	return r;
 }
 

@@ -84,6 +84,47 @@ START_TEST(test_prepare)
 }
 END_TEST
 
+/* A repeated learn run: earlier recordings' plain calls are allowed in the kernel. */
+START_TEST(test_known)
+{
+	struct err e = { 0 };
+	struct strmap known = { 0 };
+	_cleanup_json_ struct json *sc = json_new_object();
+	_cleanup_free_ char *dir = _data("recordings");
+	size_t n;
+
+	ck_assert(learn_known_plain("read"));
+	ck_assert(learn_known_plain("epoll_wait"));
+	ck_assert(!learn_known_plain("openat")); /* paths and capabilities stay exact */
+	ck_assert(!learn_known_plain("socket"));
+	ck_assert(!learn_known_plain("execve"));
+	ck_assert(!learn_known_plain("setuid"));
+	ck_assert_int_eq(learn_known_load(dir, "nothing-learned-yet", &known, &e), 0);
+	ck_assert_uint_eq(known.n, 0);
+	ck_assert_msg(learn_known_load(dir, "web", &known, &e) == 0, "%s", e.msg);
+	ck_assert_ptr_nonnull(strmap_find(&known, "wait4"));
+	ck_assert_ptr_null(strmap_find(&known, "socket"));
+	ck_assert_ptr_null(strmap_find(&known, "capset")); /* runtime section */
+
+	json_obj_set(sc, "defaultAction", json_new_string("SCMP_ACT_ALLOW"));
+	ck_assert_int_eq(learn_prepare(sc, &e), 0);
+	ck_assert_int_eq(learn_known_allow(sc, &known, &n, &e), 0);
+	ck_assert_uint_gt(n, 0);
+	const struct json *rules = json_get(sc, "syscalls");
+	bool wait4_allowed = false;
+	json_foreach (i, rules) {
+		const struct json *r = rules->items[i];
+		bool notify = strcmp(json_string(json_get(r, "action")), "SCMP_ACT_NOTIFY") == 0;
+		ck_assert(!(notify && _names_have(r, "wait4")));
+		wait4_allowed |= !notify && _names_have(r, "wait4");
+		if (notify && !json_get(r, "args"))
+			ck_assert(_names_have(r, "socket") && _names_have(r, "execve"));
+	}
+	ck_assert(wait4_allowed);
+	strmap_release(&known);
+}
+END_TEST
+
 /* ---------- the recorder ---------- */
 
 static struct mon_call _call(const char *name, int session, bool started, uint64_t a0, uint64_t a1,
@@ -370,6 +411,7 @@ int main(void)
 	Suite *s = suite_create("learn");
 	TCase *tc = tcase_create("learn");
 	tcase_add_test(tc, test_prepare);
+	tcase_add_test(tc, test_known);
 	tcase_add_test(tc, test_recorder);
 	tcase_add_test(tc, test_normalize);
 	tcase_add_test(tc, test_merge);
