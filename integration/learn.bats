@@ -199,31 +199,18 @@ annotate() {
 		"$1/config.json" >"$1/c" && mv "$1/c" "$1/config.json"
 }
 
-# wait_for FILE JQ-FILTER: until the filter holds on FILE (10 s), else fail
-wait_for() {
-	for _ in $(seq 100); do
-		[ -s "$1" ] && jq -e -s "$2" "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $2 on $1:" >&2
-	cat "$1" >&2 2>/dev/null
-	return 1
-}
-
 @test "hardrun: mode learn annotation, generate, enforce with zero events, deviation reported" {
 	requires_hardrun_learn
 	local cfg profdir
 	hr_config
 	bundle "$T/h" "$WORKLOAD"
 	# learning under a profile that exists (its recordings go to <recordingsDir>/baseline/)
-	jq '.annotations = {"mode.hardrun.io/POD": "learn", "profile.hardrun.io/POD": "baseline"}' \
-		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
+	annotate "$T/h" learn baseline
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
 	[ "$status" -eq 0 ]
 	wait_monitors_gone_in "$cfg/state" # the last flush is the monitor's exit
 	"$HARDRUN" profile generate web --from "$cfg/rec/baseline/$ID.json" -o "$profdir/web.json"
-	jq '.annotations = {"mode.hardrun.io/POD": "enforce", "profile.hardrun.io/POD": "web"}' \
-		"$T/h/config.json" >"$T/h/c" && mv "$T/h/c" "$T/h/config.json"
+	annotate "$T/h" enforce web
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-2"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
@@ -255,7 +242,8 @@ DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNO
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	wait_for "$cfg/rec/baseline/$ID.json" '.[0].main.capabilities.CAP_DAC_OVERRIDE'
+	wait_monitors_gone_in "$cfg/state" # the last flush is the monitor's exit
+	jq -e '.main.capabilities.CAP_DAC_OVERRIDE' "$cfg/rec/baseline/$ID.json"
 	run "$HARDRUN" profile generate web --from "$cfg/rec/baseline/$ID.json" -o "$profdir/web.json"
 	[ "$status" -eq 0 ]
 	echo "$output"
@@ -279,9 +267,11 @@ DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNO
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-3"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	wait_for "$cfg/events.jsonl" 'map(select(.output_fields["evt.type"] == "openat"
-		and (tostring | test("capability CAP_DAC_OVERRIDE dropped by the profile: openat /var/log/app/error.log"))))
-		| map(.output_fields["proc.name"]) == ["sh", "cat"]'
+	wait_monitors_gone_in "$cfg/state"
+	cat "$cfg/events.jsonl"
+	jq -e -s 'map(select(.output_fields["evt.type"] == "openat" and (tostring
+		| test("capability CAP_DAC_OVERRIDE dropped by the profile: openat /var/log/app/error.log"))))
+		| map(.output_fields["proc.name"]) == ["sh", "cat"]' "$cfg/events.jsonl"
 	# ... which enforce then does
 	annotate "$T/h" enforce nodac
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-4"
@@ -298,12 +288,14 @@ DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNO
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	wait_for "$cfg/rec/rep/$ID.json" '.[0].main.syscalls.x86_64.read and .[0].main.network.connect'
+	wait_monitors_gone_in "$cfg/state"
+	jq -e '.main.syscalls.x86_64.read and .main.network.connect' "$cfg/rec/rep/$ID.json"
 	# the second run: read (plain) is no longer notified; the exec and nc's connect still are
 	run timeout 60 "$HARDRUN" --root "$RUNC_ROOT" run --bundle "$T/h" "$ID-2"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *workload-ok* ]]
-	wait_for "$cfg/rec/rep/$ID-2.json" '.[0].main.exec["/bin/sh"] and .[0].main.network.connect'
+	wait_monitors_gone_in "$cfg/state"
+	jq -e '.main.exec["/bin/sh"] and .main.network.connect' "$cfg/rec/rep/$ID-2.json"
 	jq -e '.main.syscalls.x86_64.read | not' "$cfg/rec/rep/$ID-2.json"
 	# both recordings make a profile the workload runs under
 	"$HARDRUN" profile generate rep -o "$profdir/rep.json"
