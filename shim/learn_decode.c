@@ -308,6 +308,27 @@ static int _resolve_in_root(pid_t pid, const char *path, char *out, size_t size)
 	return 0;
 }
 
+/* A shell started by a program that is no shell (tar -z runs `sh -c gzip`):
+ * "shell.parent=tar", what the terminal_shell rule would report. */
+static void _note_shell_parent(const struct _dctx *d, const char *path)
+{
+	char file[64], comm[32], key[64];
+
+	if (!d->c->started || !eval_is_shell(path, NULL, NULL))
+		return;
+	snprintf(file, sizeof(file), "/proc/%d/comm", (int)d->c->pid);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
+	if (n <= 0)
+		return;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!comm[0] || strchr(comm, '/') || eval_is_shell(comm, NULL, NULL))
+		return;
+	snprintf(key, sizeof(key), "shell.parent=%s", comm);
+	_note(d, &d->sec->args, key);
+}
+
 /* execve(path, ...), execveat(dirfd, path, ...) */
 static void _d_exec(const struct _dctx *d)
 {
@@ -326,6 +347,7 @@ static void _d_exec(const struct _dctx *d)
 	_note_file(d, path, REC_ACCESS_EXEC);
 	if (it && it->info && strcmp(it->info, path) != 0)
 		_note_file(d, it->info, REC_ACCESS_EXEC);
+	_note_shell_parent(d, path);
 }
 
 static void _ns_caps(const struct _dctx *d, uint64_t flags)

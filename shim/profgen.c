@@ -671,6 +671,38 @@ static struct json *_obj2(const char *k1, struct json *v1, const char *k2, struc
 	return steal_pointer(&o);
 }
 
+/* Programs that started a shell while learning (args "shell.parent=tar"): the
+ * terminal_shell rule lets them.  Only names /proc/<pid>/comm can show. */
+static struct json *_shell_parents(const struct _gen *g)
+{
+	struct strmap names = { 0 };
+	struct json *a = NULL;
+
+	for (size_t i = 0; i < g->m->sec.args.n; i++) {
+		const struct strmap_item *it = g->m->sec.args.items[i];
+		const char *n = it->key + 13;
+		if (!_keep(g, it) || strncmp(it->key, "shell.parent=", 13) != 0 || !*n ||
+		    strlen(n) > 15 || strchr(n, '/'))
+			continue;
+		if (!strmap_add(&names, n, NULL))
+			goto out;
+	}
+	a = _sorted_keys(NULL, &names, false);
+out:
+	strmap_release(&names);
+	return a;
+}
+
+static struct json *_monitor(const struct _gen *g)
+{
+	_cleanup_json_ struct json *sp = _shell_parents(g);
+
+	if (!sp)
+		return NULL;
+	const char *k2 = sp->n ? "shellParents" : NULL;
+	return _obj2("knownBinaries", _exec_list(g, false), k2, k2 ? steal_pointer(&sp) : NULL);
+}
+
 /* A recording names capabilities as the monitor wrote them: one hardrun does not
  * know (a damaged recording) is left out rather than written into the profile. */
 static int _known_caps(const struct profgen_merged *m, struct strmap *out)
@@ -717,8 +749,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	    (o->selinux_type && json_obj_set(p, "selinux",
 					     _obj2("type", json_new_string(o->selinux_type),
 						   "level", json_new_string("auto"))) < 0) ||
-	    json_obj_set(p, "monitor", _obj2("knownBinaries", _exec_list(&g, false), NULL, NULL)) <
-		    0)
+	    json_obj_set(p, "monitor", _monitor(&g)) < 0)
 		goto out;
 	*ret = steal_pointer(&p);
 	r = 0;

@@ -99,6 +99,9 @@ void profgen_summary(FILE *out, const char *name, const struct profgen_merged *m
 	_print_families(out, rules, o);
 	_print_caps(out, m, o, json_get(profile, "capabilities"));
 	_print_strings(out, "executables", json_get_path(profile, "monitor.knownBinaries"));
+	if (json_get_path(profile, "monitor.shellParents"))
+		_print_strings(out, "programs that start shells (terminal_shell lets them)",
+			       json_get_path(profile, "monitor.shellParents"));
 	_print_strings(out, "network", json_get_path(profile, "apparmor.network"));
 	const struct json *files = json_get_path(profile, "apparmor.files");
 	fprintf(out, "  files: %zu path rules\n", files ? files->n : 0);

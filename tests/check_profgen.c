@@ -19,6 +19,7 @@ static const char _rec_text[] =
 	"\"main\": {\"syscalls\": {\"x86_64\": {\"pipe\": {\"count\": 1}, \"stat\": {\"count\": "
 	"2}, \"epoll_wait\": {\"count\": 3}, \"open\": {\"count\": 1}}}, "
 	"\"files\": {\"/var/log/nginx/error.log\": {\"access\": \"w\", \"count\": 1}}, "
+	"\"args\": {\"shell.parent\": {\"tar\": 1, \"a/b\": 1, \"sixteen-letters!\": 1}}, "
 	"\"capabilities\": {\"CAP_DAC_OVERRIDE\": {\"count\": 2, \"reason\": \"openat "
 	"/var/log/nginx/error.log: 33:4 0640, caller 0:0\"}, \"CAP_KILL\": {\"count\": 1, "
 	"\"reason\": \"undecided: kill: a process group or every process\"}}}}";
@@ -87,6 +88,16 @@ START_TEST(test_families)
 		strstr(sum, "CAP_DAC_OVERRIDE: openat /var/log/nginx/error.log: 33:4 0640"));
 	ck_assert_ptr_nonnull(strstr(sum, "CAP_KILL: kept, could not decide: kill: a process"));
 	ck_assert_ptr_nonnull(strstr(sum, "2 kept, every other one dropped"));
+
+	/* programs that started shells: the terminal_shell rule lets them (names only) */
+	const struct json *sp = json_get_path(p, "monitor.shellParents");
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_int_eq(sp->n, 1);
+	ck_assert_str_eq(json_string(sp->items[0]), "tar");
+	struct profile *prof = NULL;
+	struct err e = { 0 };
+	ck_assert_msg(profile_parse(p, &prof, &e) == 0, "%s", e.msg);
+	profile_free(prof);
 
 	/* --exact: only what was learned */
 	ck_assert_int_eq(_gen_text(_rec_text, strlen(_rec_text), true, &x, NULL), 0);

@@ -90,6 +90,10 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 /* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
+/* Is this exec a shell (by path, argv0, or `busybox sh`)?  The terminal_shell
+ * rule's test (shim/monitor/evaluate.c), also used by the learn recorder. */
+bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+
 /* A syscall a monitor rule watches for every argument (mount, ptrace, openat2, ...):
  * never allowed by a syscall family (profgen_family.c). */
 bool monitor_rule_watches_all(const char *name);

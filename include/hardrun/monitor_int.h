@@ -153,7 +153,10 @@ struct mon_evidence {
 /* Rule configuration of the container (profile monitor section + spec env). */
 struct mon_rules {
 	enum rule_action action[RULE__COUNT];
-	bool drift;	   /* knownBinaries non-empty */
+	bool drift; /* knownBinaries non-empty */
+	/* monitor.shellParents (borrowed from the profile): process names that
+	 * start shells as part of the workload (tar -z runs `sh -c gzip`) */
+	const struct json *shell_parents;
 	bool audit;	   /* audit mode: deny/kill become alert */
 	char k8s_host[64]; /* KUBERNETES_SERVICE_HOST (IP literal) or "" */
 	uint16_t k8s_port;
@@ -172,7 +175,6 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 /* Decide about one call.  Pure: everything it needs is in its arguments. */
 void eval_call(const struct mon_call *c, const struct mon_proc *p, const struct mon_evidence *ev,
 	       const struct mon_rules *r, struct mon_verdict *ret);
-bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
 /* A path only a fileless exec names: memfd, /dev/shm, /proc/<pid>/fd/N, deleted. */
 bool eval_fileless_path(const char *p);
 

@@ -43,6 +43,7 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 	}
 	const struct json *kb = json_get(monitor, "knownBinaries");
 	r->drift = kb && json_is(kb, JSON_ARRAY) && kb->n > 0;
+	r->shell_parents = json_get(monitor, "shellParents");
 	return 0;
 }
 
@@ -60,6 +61,14 @@ static bool _shell_name(const char *n)
 		n++;
 	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
 		if (strcmp(n, shells[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool _listed(const struct json *names, const char *s)
+{
+	json_foreach (i, names)
+		if (json_string(names->items[i]) && strcmp(json_string(names->items[i]), s) == 0)
 			return true;
 	return false;
 }
@@ -133,7 +142,8 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 		return;
 	bool shell = eval_is_shell(target, ev->argv0, ev->argv1);
 	bool by_exec = c->session > 0 && !c->started;
-	bool by_nonshell = c->started && !_shell_name(p->comm);
+	bool by_nonshell =
+		c->started && !_shell_name(p->comm) && !_listed(r->shell_parents, p->comm);
 	if (shell && (by_exec || by_nonshell) &&
 	    _fire(r, RULE_TERMINAL_SHELL, v, "path=%s argv=%s parent=%s%s", target, ev->argv,
 		  p->comm, by_exec ? " (runc exec session)" : ""))

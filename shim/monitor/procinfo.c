@@ -270,6 +270,11 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 {
 	char root[64];
 	struct stat target, k;
+	/* by name first: a PATH search (execvp) tries paths that do not exist, and
+	 * learning recorded those names too */
+	for (char *const *n = known; n && *n; n++)
+		if (strcmp(*n, path) == 0)
+			return true;
 	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -284,9 +289,8 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 		return false;
 	}
 	for (; known && *known; known++)
-		if (strcmp(*known, path) == 0 ||
-		    (procinfo_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
-		     k.st_ino == target.st_ino))
+		if (procinfo_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
+		    k.st_ino == target.st_ino)
 			return true;
 	return false;
 }
