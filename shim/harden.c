@@ -68,32 +68,40 @@ static void _warn(struct harden_ctx *c, char *msg)
 }
 
 /* In learn mode the annotation names the profile being learned (its
- * recordings go to <recordingsDir>/<name>/): until it has been generated the
- * container runs under the node's default profile. */
+ * recordings go to <recordingsDir>/<name>/): the container runs under the
+ * node's default profile, the floor, even once the profile exists, so that a
+ * later learn run can still find capabilities the earlier ones did not use. */
 static int _step_profile(struct harden_ctx *c, struct err *e)
 {
-	int r = profile_load(c->nc, c->pol.profile, &c->prof, e);
-	if (r == -ENOENT && c->pol.mode == MODE_LEARN) {
-		err_clear(e);
-		r = profile_load(c->nc, c->nc->default_profile, &c->prof, e);
-	}
-	return r;
+	return profile_load(c->nc,
+			    c->pol.mode == MODE_LEARN ? c->nc->default_profile : c->pol.profile,
+			    &c->prof, e);
 }
 
 /* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths.
- * Audit reduces only what it can report: the capabilities stay the bundle's
- * (the monitor reports each use of one the profile drops) and the rootfs stays
- * writable. */
+ * Audit reduces only what it can report: the capabilities are those learning
+ * has (the bundle's within the node's default profile; the monitor reports
+ * each use of one the profile drops) and the rootfs stays writable. */
 static int _step_engine(struct harden_ctx *c, struct err *e)
 {
+	_cleanup_profile_ struct profile *floor = NULL;
+	struct profile relaxed;
+	int r;
+
 	if (c->pol.mode != MODE_AUDIT)
 		return engine_apply(c->spec, c->prof, NULL /* this host */, e);
-	struct profile relaxed = *c->prof;
-	relaxed.caps_set = false;
+	if ((r = profile_load(c->nc, c->nc->default_profile, &floor, e)) < 0)
+		return err_prefix(e, "audit: the node's default profile");
+	relaxed = *c->prof;
+	relaxed.caps_set = floor->caps_set;
+	relaxed.caps = floor->caps;
+	relaxed.ambient = floor->ambient;
 	relaxed.readonly_rootfs = false;
+	if ((r = engine_apply(c->spec, &relaxed, NULL /* this host */, e)) < 0)
+		return r;
 	if (c->prof->caps_set)
 		c->audit_dropped = caps_process_mask(json_get(c->spec, "process")) & ~c->prof->caps;
-	return engine_apply(c->spec, &relaxed, NULL /* this host */, e);
+	return 0;
 }
 
 /* The LSM sections hold from the enforce run on: learning records what the
