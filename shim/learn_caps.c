@@ -369,9 +369,19 @@ static int _nice_need(struct learn_caps_call *x, uint64_t *need)
 static int _decide(struct learn_caps_call *x, uint64_t *need)
 {
 	if (!x->en) {
+		/* setXid(a), setreXid(a, b), setresXid(a, b, c), setgroups(n, list) */
+		int n = strstr(x->name, "res") ? 3 : strstr(x->name, "re") ? 2 : 1;
+		char args[64];
+		if (n == 1)
+			snprintf(args, sizeof(args), "%d", (int)x->c->args[0]);
+		else if (n == 2)
+			snprintf(args, sizeof(args), "%d, %d", (int)x->c->args[0],
+				 (int)x->c->args[1]);
+		else
+			snprintf(args, sizeof(args), "%d, %d, %d", (int)x->c->args[0],
+				 (int)x->c->args[1], (int)x->c->args[2]);
 		*need = capneed_setid(x->name, x->c->args, &x->cr);
-		snprintf(x->why, x->size, "%s(%d, %d, %d), caller %u/%u", x->name,
-			 (int)x->c->args[0], (int)x->c->args[1], (int)x->c->args[2],
+		snprintf(x->why, x->size, "%s(%s), caller uid %u gid %u", x->name, args,
 			 (unsigned)x->cr.ruid, (unsigned)x->cr.rgid);
 		return 0;
 	}
