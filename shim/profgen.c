@@ -75,6 +75,10 @@ static const char *const _profgen_always[] = {
 	"tgkill",
 	"time",
 	"write",
+	/* waits whose use depends on timing only: a shell's `wait` suspends only when its
+	 * child has not exited yet, so a learned run may never show them */
+	"pause",
+	"rt_sigsuspend",
 	/* plain forks are never routed while learning (learn.c): always allowed */
 	"clone",
 	"fork",
