@@ -207,7 +207,10 @@ t_delete() {
 	hr delete -f nt
 }
 
-@test "ptrace: learn mode with ptrace fails the create with a clear message" {
+@test "ptrace: learn mode on a node that asks for ptrace fails the create with a clear message" {
+	# (a profile's own "ptrace" is for enforcing it: learning runs under the
+	# node's default profile, so only the node's choice can rule notify out)
+	node_config "$(jq -c '. + {monitorMechanism: "ptrace"}' "$HARDRUN_CONFIG")"
 	bundle ln 'true' learn
 	hrun ln
 	echo "$output"
