@@ -212,6 +212,44 @@ START_TEST(test_write_failures_reported)
 }
 END_TEST
 
+/* A call that fails in a loop cannot flood the events file with the
+ * monitor's own error lines: the burst goes out, the rest is counted on the
+ * last line (evout_finish). */
+START_TEST(test_error_lines_bounded)
+{
+	struct monitor_spec s = { .container_id = "c1", .limits = MONITOR_LIMITS_DEFAULT };
+	char tmp[] = "/tmp/hr-evlog-XXXXXX";
+	int fd = mkstemp(tmp);
+	struct evout o;
+	ck_assert_int_ge(fd, 0);
+	s.events_file = tmp;
+	ck_assert_int_eq(evout_init(&o, &s, fd, -1, NULL), 0);
+	for (int i = 0; i < 100000; i++)
+		evout_log(&o, "monitor: notification", "No such file or directory", 0);
+	evout_finish(&o);
+	evout_release(&o);
+	size_t len, lines = 0, calls = 0;
+	int64_t held = 0, h;
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(fs_read_file(tmp, 1 << 20, &text, &len, NULL), 0);
+	for (char *l = text, *nl; l < text + len; l = nl + 1, lines++) {
+		nl = strchr(l, '\n');
+		ck_assert_ptr_nonnull(nl);
+		_cleanup_json_ struct json *j = NULL;
+		ck_assert_int_eq(json_parse(l, (size_t)(nl - l), &j, NULL), 0);
+		calls += strcmp(json_string(json_get(j, "msg")), "monitor: notification") == 0;
+		if (json_get(j, "hardrun.held")) {
+			ck_assert_int_eq(json_to_int64(json_get(j, "hardrun.held"), &h), 0);
+			held += h;
+		}
+	}
+	/* the burst (and a refill or two in a slow run), then the report */
+	ck_assert_uint_le(lines, EVOUT_LOG_BURST + 3);
+	ck_assert_int_eq((int64_t)calls + held, 100000);
+	(void)unlink(tmp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("events");
@@ -222,6 +260,7 @@ int main(void)
 	tcase_add_test(tc, test_window_end);
 	tcase_add_loop_test(tc, test_identity, 0, sizeof(cri) / sizeof(cri[0]));
 	tcase_add_test(tc, test_write_failures_reported);
+	tcase_add_test(tc, test_error_lines_bounded);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

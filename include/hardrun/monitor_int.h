@@ -345,7 +345,12 @@ struct evout {
 	bool stats_dirty;
 	uint64_t failed; /* lines not written since the last report */
 	char failed_msg[ERR_MSG_MAX];
+	/* the monitor's own error lines: a token bucket (EVOUT_LOG_BURST, one
+	 * more a second), what it holds back counted and reported */
+	unsigned log_tokens;
+	uint64_t log_ms, log_held;
 };
+#define EVOUT_LOG_BURST 10
 
 /* Takes events_fd and exec_fd (as monitor_open_logs gives them). */
 int evout_init(struct evout *o, const struct monitor_spec *s, int events_fd, int exec_fd,
@@ -354,7 +359,10 @@ void evout_release(struct evout *o);
 /* An event line (*ev may be taken) of fold key `key`. */
 void evout_event(struct evout *o, struct json **ev, const char *key);
 void evout_exec(struct evout *o, const struct json *rec);
-/* An error line of the monitor itself (count: the lines it reports lost). */
+/* An error line of the monitor itself (count: the lines it reports lost).
+ * Bounded too (a container can make a call fail in a loop): past the burst,
+ * one a second; the lines held back are counted on the next one
+ * ("hardrun.held") and reported by evout_tick and at exit. */
 void evout_log(struct evout *o, const char *what, const char *error, uint64_t count);
 /* Once a second: folded lines due, the failures, <state dir>/stats.json
  * ({"events": N, "lastEvent": TIME}, for `hardrun ps`) when it changed. */

@@ -39,6 +39,8 @@ int evout_init(struct evout *o, const struct monitor_spec *s, int events_fd, int
 	struct stat st;
 	*o = (struct evout){ .events_fd = events_fd,
 			     .exec_fd = exec_fd,
+			     .log_tokens = EVOUT_LOG_BURST,
+			     .log_ms = _now_ms(),
 			     .exec_max = s->limits.exec_log_max,
 			     .container_id = s->container_id,
 			     .state_dir = s->state_dir };
@@ -146,12 +148,32 @@ void evout_exec(struct evout *o, const struct json *rec)
 		o->exec_size += (uint64_t)n;
 }
 
+static bool _log_allowed(struct evout *o)
+{
+	uint64_t now = _now_ms(), refill = (now - o->log_ms) / 1000;
+	if (refill) {
+		o->log_tokens = (unsigned)(o->log_tokens + refill > EVOUT_LOG_BURST
+						   ? EVOUT_LOG_BURST
+						   : o->log_tokens + refill);
+		o->log_ms = now;
+	}
+	if (!o->log_tokens) {
+		o->log_held++;
+		return false;
+	}
+	o->log_tokens--;
+	return true;
+}
+
 void evout_log(struct evout *o, const char *what, const char *error, uint64_t count)
 {
+	if (!_log_allowed(o))
+		return;
 	_cleanup_json_ struct json *j = json_new_object();
 	char ts[64];
 	struct timespec now;
 	struct err e = { 0 };
+	uint64_t held = o->log_held;
 	(void)clock_gettime(CLOCK_REALTIME, &now);
 	event_format_time(&now, ts, sizeof(ts));
 	if (o->events_path)
@@ -163,15 +185,24 @@ void evout_log(struct evout *o, const char *what, const char *error, uint64_t co
 	    json_obj_set(j, "error", json_new_string(error ? error : "")) < 0 ||
 	    json_obj_set(j, "container.id", json_new_string(o->container_id)) < 0 ||
 	    (count && json_obj_set(j, "hardrun.count", json_new_uint(count)) < 0) ||
+	    (held && json_obj_set(j, "hardrun.held", json_new_uint(held)) < 0) ||
 	    event_append(o->events_fd, j, &e) < 0) {
 		if (!count) /* the report of failures counts itself when it fails */
 			_failed(o, e.code ? &e : &(struct err){ .msg = "out of memory" });
 		return;
 	}
+	o->log_held -= held;
 	if (count) {
 		o->failed = 0;
 		o->failed_msg[0] = '\0';
 	}
+}
+
+/* The error lines held back, once the bucket lets one through. */
+static void _report_held(struct evout *o)
+{
+	if (o->log_held)
+		evout_log(o, "monitor: error lines held back (rate limit)", "", 0);
 }
 
 static void _report_failures(struct evout *o)
@@ -202,6 +233,7 @@ void evout_tick(struct evout *o)
 	_write_stats(o);
 	evlimit_flush(o->lim, _now_ms(), false, _emit, o);
 	_report_failures(o);
+	_report_held(o);
 }
 
 void evout_finish(struct evout *o)
@@ -209,4 +241,8 @@ void evout_finish(struct evout *o)
 	_write_stats(o);
 	evlimit_flush(o->lim, _now_ms(), true, _emit, o);
 	_report_failures(o);
+	if (o->log_held) { /* the last word gets through */
+		o->log_tokens++;
+		_report_held(o);
+	}
 }
