@@ -5,6 +5,8 @@
  *
  *   nfilter.c   the NOTIFY rule table and the linux.seccomp transform (pure)
  *   evaluate.c  rule evaluation over a call + process context (pure)
+ *   plan.c      which mechanism serves each rule of a container (pure)
+ *   fanwatch.c  fanotify marks on the sensitive directories (sensitive_write alerts)
  *   procinfo.c  /proc reads: pointer arguments, process context, evidence
  *   event.c     the monitor's event lines (hardrun/event.h) and the exec log
  *   cgkill.c    kill every process of a container's cgroup
@@ -62,7 +64,8 @@ enum nf_kind {
 
 /* One monitored syscall.  `notify` and `allow` are disjoint and together cover
  * every argument vector (checked by the unit tests); n_notify == 0 means the
- * syscall is notified unconditionally. */
+ * syscall is notified unconditionally.  `rules`: the rules it is notified for
+ * (1 << rule_id); 0: every container's (exec). */
 struct nf_entry {
 	const char *name;
 	enum nf_kind kind;
@@ -70,6 +73,7 @@ struct nf_entry {
 	unsigned n_notify;
 	const struct nf_alt *allow;
 	unsigned n_allow;
+	uint32_t rules;
 };
 
 const struct nf_entry *nfilter_table(unsigned *ret_n);
@@ -84,8 +88,10 @@ const char *nfilter_op_name(enum nf_op op);
  * syscalls, "audit" for profile denials turned into NOTIFY by audit mode. */
 #define NF_MARK_KEY "hardrun"
 
-/* The transform behind monitor_prepare (enforce/audit).  Pure. */
-int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
+/* The transform behind monitor_prepare (enforce/audit): the table's rows for
+ * the rules in `rules` (1 << rule_id, plan_notified) and the rows every
+ * container needs are notified; report_denials: the profile's denials too.  Pure. */
+int nfilter_apply(struct json *seccomp, uint32_t rules, bool report_denials, struct err *e);
 /*
  * After the transform (enforce/audit: nfilter_apply; learn: learn_prepare):
  * the bundle's own linux.seccomp `own` (as the orchestrator wrote it; NULL
@@ -132,8 +138,10 @@ struct mon_evidence {
 	char argv[MON_TEXT_MAX]; /* execve argv joined with spaces */
 	char argv0[256];
 	char argv1[256];
-	char fd_link[PATH_MAX]; /* dup oldfd / execveat dirfd target */
-	bool fd_inet;		/* that fd is an AF_INET/AF_INET6 socket */
+	char fd_link[PATH_MAX]; /* execveat dirfd / fchmod fd target */
+	char stdio_link[80];	/* exec: the first of fds 0-2 that is an inet socket */
+	bool stdio_inet;	/* exec: one of fds 0-2 (kept across the exec) is an
+				 * AF_INET/AF_INET6 socket */
 	bool known_binary;	/* exec target is one of monitor.knownBinaries */
 	int family;		/* connect: AF_INET / AF_INET6 / 0 */
 	uint8_t addr[16];
@@ -164,6 +172,63 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 void eval_call(const struct mon_call *c, const struct mon_proc *p, const struct mon_evidence *ev,
 	       const struct mon_rules *r, struct mon_verdict *ret);
 bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+/* sensitive_write's directories ("/etc/", ...; NULL-terminated): a write-open
+ * of a file under one of them fires the rule. */
+const char *const *eval_sensitive_dirs(void);
+/* reverse_shell, decided at exec: a shell or interpreter started with an
+ * inet socket on stdin, stdout or stderr, or any program a relay (nc, ncat,
+ * socat) starts so.  Pure. */
+bool eval_reverse_shell(const char *target, const char *argv0, const char *argv1,
+			const char *caller_comm, bool stdio_inet);
+/* A write seen after the fact (fanotify: `what` is create, modify, ...) to
+ * path in the container.  Pure. */
+void eval_fs_write(const char *path, const char *what, const struct mon_rules *r,
+		   struct mon_verdict *ret);
+
+/* ---- plan.c: the mechanism that serves each rule (pure) ---- */
+
+enum plan_source {
+	PLAN_OFF,      /* the rule's action is off: nothing watches for it */
+	PLAN_NOTIFY,   /* seccomp notify (ptrace: SCMP_ACT_TRACE) on its syscalls */
+	PLAN_EXEC,     /* decided at the (notified) execve from its evidence */
+	PLAN_FANOTIFY, /* fanotify marks in the container's root, asynchronous */
+};
+
+/* What the node and the container offer. */
+struct plan_env {
+	bool fanotify; /* fanotify with FAN_REPORT_DFID_NAME works here */
+};
+
+/* The action the rule takes in this container (audit mode: alert at most). */
+enum rule_action plan_action(const struct mon_rules *r, enum rule_id id);
+enum plan_source plan_source(const struct mon_rules *r, enum rule_id id,
+			     const struct plan_env *env);
+/* The rules whose source is PLAN_NOTIFY (1 << rule_id): nfilter_apply's rows. */
+uint32_t plan_notified(const struct mon_rules *r, const struct plan_env *env);
+
+/* ---- fanwatch.c: sensitive_write alerts through fanotify ---- */
+
+#define FANWATCH_MARK_MAX 512 /* directories marked per container */
+#define FANWATCH_RATE	  20  /* reports per second per container; the rest counted */
+
+struct fanwatch;
+/* fanotify_init with FAN_REPORT_DFID_NAME works here. */
+bool fanwatch_available(void);
+/* Mark the sensitive directories under root (e.g. /proc/<pid>/root) and
+ * their subdirectories (bounded); lookups stay inside root. */
+int fanwatch_open(const char *root, struct fanwatch **ret, struct err *e);
+int fanwatch_fd(const struct fanwatch *w);
+unsigned fanwatch_marked(const struct fanwatch *w);
+unsigned fanwatch_unmarked(const struct fanwatch *w);
+/* One write to a file under a marked directory: the writer's pid (0 and a
+ * NULL path: the kernel's queue overflowed, events were lost). */
+typedef void (*fanwatch_fn)(void *ctx, pid_t pid, const char *path, uint64_t mask);
+/* Every pending event (the fd is non-blocking), folded and rate-limited. */
+void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx);
+/* Events left out by the rate limit since the last call. */
+unsigned long fanwatch_take_dropped(struct fanwatch *w);
+const char *fanwatch_mask_name(uint64_t mask);
+void fanwatch_free(struct fanwatch *w);
 
 /* ---- procinfo.c ---- */
 

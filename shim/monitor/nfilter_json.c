@@ -339,7 +339,7 @@ static int _denials_to_notify(struct json *sc, struct err *e)
 	return 0;
 }
 
-int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
+int nfilter_apply(struct json *sc, uint32_t rules, bool report_denials, struct err *e)
 {
 	unsigned n;
 	const struct nf_entry *t = nfilter_table(&n);
@@ -349,6 +349,8 @@ int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
 		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
 	bool default_allows = _action_allows(json_string(json_get(sc, "defaultAction")));
 	for (unsigned i = 0; i < n; i++) {
+		if (t[i].rules && !(t[i].rules & rules))
+			continue; /* no active rule needs it: the profile's rules stand */
 		int r = _transform_one(syscalls, &t[i], default_allows, e);
 		if (r < 0)
 			return r;

@@ -50,8 +50,11 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		/* ---- learn mode: the recorder decides what is notified ---- */
 		r = learn_prepare(sc, e);
 	} else {
-		/* ---- enforce / audit: the rule syscalls and the profile's denials ---- */
-		r = nfilter_apply(sc, true /* report_denials */, e);
+		/* ---- enforce / audit: the active rules' syscalls and the profile's denials ----
+		 */
+		struct plan_env env = { .fanotify = fanwatch_available() };
+		rules.audit = pol->mode == MODE_AUDIT;
+		r = nfilter_apply(sc, plan_notified(&rules, &env), true /* report_denials */, e);
 	}
 	/* the bundle's own denials stay the kernel's, whatever the mode */
 	if (r >= 0)

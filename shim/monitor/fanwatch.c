@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sensitive_write as an alert without a notification per write-open: one
+ * fanotify group (FAN_REPORT_DFID_NAME) with a mark on each sensitive
+ * directory of the container's root (eval_sensitive_dirs) and on their
+ * subdirectories.  A directory mark with FAN_EVENT_ON_CHILD reports a change
+ * of any file in it (FAN_MODIFY, FAN_CLOSE_WRITE) and each new entry
+ * (FAN_CREATE, FAN_MOVED_TO); a new subdirectory is marked when it appears.
+ * The kernel queues the events: the writer never waits, and the monitor
+ * reports them after the fact.
+ *
+ * The root is reached as /proc/<init pid>/root; every lookup stays inside it
+ * (RESOLVE_IN_ROOT, no magic links), so a container's symlink cannot point a
+ * mark at the node's own files.  The marks are bounded (FANWATCH_MARK_MAX
+ * directories, breadth first); the directories the bound leaves out are
+ * counted (fanwatch_unmarked) and reported.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hardrun/cleanup.h"
+#include "hardrun/monitor_int.h"
+
+#define FW_EVENTS     (FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CREATE | FAN_MOVED_TO)
+#define FW_MASK	      (FW_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
+#define FW_HANDLE_MAX 128
+
+struct fw_dir {
+	uint32_t fsid[2];
+	unsigned bytes;
+	int type;
+	unsigned char handle[FW_HANDLE_MAX];
+	char *path; /* in the container, no trailing slash */
+};
+
+#define FW_RECENT 16
+
+struct fanwatch {
+	int fd, rootfd;
+	struct fw_dir *dirs;
+	unsigned n;
+	unsigned unmarked; /* directories left out by the bound */
+	int mark_err;	   /* the first mark that failed (errno) */
+	/* folding: one report per process and file per second, at most
+	 * FANWATCH_RATE reports per second; the rest are counted */
+	struct {
+		uint64_t key;
+		time_t at;
+	} recent[FW_RECENT];
+	unsigned next;
+	time_t second;
+	unsigned in_second;
+	unsigned long dropped;
+};
+
+static int _init(void)
+{
+	return fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME | FAN_CLOEXEC | FAN_NONBLOCK,
+			     O_RDONLY | O_CLOEXEC);
+}
+
+bool fanwatch_available(void)
+{
+	int fd = _init();
+	if (fd < 0)
+		return false;
+	(void)close(fd);
+	return true;
+}
+
+static int _open_in_root(int rootfd, const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Identity of an open directory as fanotify reports it. */
+static int _identify(int fd, struct fw_dir *d)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[FW_HANDLE_MAX];
+	} h = { .fh.handle_bytes = FW_HANDLE_MAX };
+	struct statfs sf;
+	int mnt;
+	if (name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0 || fstatfs(fd, &sf) < 0)
+		return -errno;
+	memcpy(d->fsid, &sf.f_fsid, sizeof(d->fsid));
+	d->bytes = h.fh.handle_bytes;
+	d->type = h.fh.handle_type;
+	memcpy(d->handle, h.fh.f_handle, d->bytes);
+	return 0;
+}
+
+static const struct fw_dir *_find(const struct fanwatch *w, const uint32_t fsid[2], int type,
+				  unsigned bytes, const unsigned char *handle)
+{
+	for (unsigned i = 0; i < w->n; i++) {
+		const struct fw_dir *d = &w->dirs[i];
+		if (d->type == type && d->bytes == bytes && memcmp(d->fsid, fsid, 8) == 0 &&
+		    memcmp(d->handle, handle, bytes) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Mark the directory path (in the container); 1 added, 0 absent or already
+ * marked, -errno. */
+static int _mark(struct fanwatch *w, const char *path)
+{
+	struct fw_dir d = { 0 };
+	if (w->n >= FANWATCH_MARK_MAX) {
+		w->unmarked++;
+		return 0;
+	}
+	_cleanup_close_ int fd = _open_in_root(w->rootfd, path);
+	if (fd < 0)
+		return fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
+	int r = _identify(fd, &d);
+	if (r < 0)
+		return r;
+	if (_find(w, d.fsid, d.type, d.bytes, d.handle)) /* /bin is /usr/bin */
+		return 0;
+	if (fanotify_mark(w->fd, FAN_MARK_ADD, FW_MASK, fd, NULL) < 0)
+		return -errno;
+	if (!(d.path = strdup(path)))
+		return -ENOMEM;
+	w->dirs[w->n++] = d;
+	return 1;
+}
+
+/* Breadth first from each sensitive directory: marks first, then the
+ * subdirectories of what was marked, in order, until the bound. */
+static void _mark_trees(struct fanwatch *w)
+{
+	for (const char *const *s = eval_sensitive_dirs(); *s; s++) {
+		char path[PATH_MAX];
+		(void)snprintf(path, sizeof(path), "%.*s", (int)strlen(*s) - 1, *s);
+		int r = _mark(w, path);
+		if (r < 0 && !w->mark_err)
+			w->mark_err = -r;
+	}
+	for (unsigned i = 0; i < w->n; i++) {
+		int fd = _open_in_root(w->rootfd, w->dirs[i].path);
+		DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+		if (!dir) {
+			if (fd >= 0)
+				(void)close(fd);
+			continue;
+		}
+		struct dirent *de;
+		while ((de = readdir(dir))) {
+			char sub[PATH_MAX];
+			if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0 ||
+			    snprintf(sub, sizeof(sub), "%s/%s", w->dirs[i].path, de->d_name) >=
+				    (int)sizeof(sub))
+				continue;
+			int r = _mark(w, sub);
+			if (r < 0 && !w->mark_err)
+				w->mark_err = -r;
+		}
+		(void)closedir(dir);
+	}
+}
+
+int fanwatch_open(const char *root, struct fanwatch **ret, struct err *e)
+{
+	struct fanwatch *w = calloc(1, sizeof(*w));
+	if (!w || !(w->dirs = calloc(FANWATCH_MARK_MAX, sizeof(*w->dirs)))) {
+		free(w);
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	w->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	w->fd = w->rootfd < 0 ? -1 : _init();
+	if (w->fd < 0) {
+		int r = err_set_sys(e, errno, "fanotify on %s", root);
+		fanwatch_free(w);
+		return r;
+	}
+	_mark_trees(w);
+	if (w->n == 0 && w->mark_err) {
+		int r = err_set_sys(e, w->mark_err, "fanotify: no sensitive directory of %s marked",
+				    root);
+		fanwatch_free(w);
+		return r;
+	}
+	*ret = w;
+	return 0;
+}
+
+int fanwatch_fd(const struct fanwatch *w)
+{
+	return w->fd;
+}
+
+unsigned fanwatch_marked(const struct fanwatch *w)
+{
+	return w->n;
+}
+
+unsigned fanwatch_unmarked(const struct fanwatch *w)
+{
+	return w->unmarked;
+}
+
+void fanwatch_free(struct fanwatch *w)
+{
+	if (!w)
+		return;
+	for (unsigned i = 0; i < w->n; i++)
+		free(w->dirs[i].path);
+	free(w->dirs);
+	if (w->fd >= 0)
+		(void)close(w->fd);
+	if (w->rootfd >= 0)
+		(void)close(w->rootfd);
+	free(w);
+}
+
+/* The container path of one event's DFID_NAME record; false if it is not
+ * about a marked directory. */
+static bool _record_path(const struct fanwatch *w, const struct fanotify_event_metadata *m,
+			 char *out, size_t size)
+{
+	size_t off = m->metadata_len;
+	while (off + sizeof(struct fanotify_event_info_fid) + sizeof(struct file_handle) <=
+	       m->event_len) {
+		const struct fanotify_event_info_fid *fid = (const void *)((const char *)m + off);
+		if (fid->hdr.len == 0 || off + fid->hdr.len > m->event_len)
+			return false;
+		off += fid->hdr.len;
+		if (fid->hdr.info_type != FAN_EVENT_INFO_TYPE_DFID_NAME &&
+		    fid->hdr.info_type != FAN_EVENT_INFO_TYPE_DFID)
+			continue;
+		const struct file_handle *fh = (const void *)fid->handle;
+		size_t fixed = sizeof(*fid) + sizeof(*fh);
+		if (fh->handle_bytes > fid->hdr.len - fixed)
+			return false;
+		uint32_t fsid[2];
+		memcpy(fsid, &fid->fsid, sizeof(fsid));
+		const struct fw_dir *d =
+			_find(w, fsid, fh->handle_type, fh->handle_bytes, fh->f_handle);
+		if (!d)
+			return false;
+		const char *name = (const char *)fh->f_handle + fh->handle_bytes;
+		size_t room = fid->hdr.len - fixed - fh->handle_bytes;
+		bool named = fid->hdr.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME && room &&
+			     strnlen(name, room) < room;
+		int n = snprintf(out, size, "%s%s%s", d->path, named ? "/" : "", named ? name : "");
+		return n > 0 && (size_t)n < size;
+	}
+	return false;
+}
+
+static uint64_t _key(pid_t pid, const char *path)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)pid; /* FNV-1a */
+	for (const char *p = path; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
+/* Report this one (true), or fold it into one already reported / drop it
+ * over the rate (false, counted). */
+static bool _admit(struct fanwatch *w, pid_t pid, const char *path)
+{
+	time_t now = time(NULL);
+	uint64_t k = _key(pid, path);
+	for (unsigned i = 0; i < FW_RECENT; i++)
+		if (w->recent[i].key == k && now - w->recent[i].at <= 1)
+			return false;
+	if (now != w->second) {
+		w->second = now;
+		w->in_second = 0;
+	}
+	if (w->in_second >= FANWATCH_RATE) {
+		w->dropped++;
+		return false;
+	}
+	w->in_second++;
+	w->recent[w->next].key = k;
+	w->recent[w->next].at = now;
+	w->next = (w->next + 1) % FW_RECENT;
+	return true;
+}
+
+unsigned long fanwatch_take_dropped(struct fanwatch *w)
+{
+	unsigned long n = w->dropped;
+	w->dropped = 0;
+	return n;
+}
+
+void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	for (;;) {
+		ssize_t len = read(w->fd, buf, sizeof(buf));
+		if (len <= 0)
+			return;
+		const struct fanotify_event_metadata *m = (const void *)buf;
+		for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+			char path[PATH_MAX];
+			if (m->vers != FANOTIFY_METADATA_VERSION)
+				return;
+			if (m->mask & FAN_Q_OVERFLOW) {
+				fn(ctx, 0, NULL, m->mask);
+				continue;
+			}
+			if (!_record_path(w, m, path, sizeof(path)))
+				continue;
+			if (m->mask & FAN_ONDIR) { /* a new directory: watch it too */
+				if (m->mask & (FAN_CREATE | FAN_MOVED_TO))
+					(void)_mark(w, path);
+				continue;
+			}
+			if (_admit(w, m->pid, path))
+				fn(ctx, m->pid, path, m->mask);
+		}
+	}
+}
+
+const char *fanwatch_mask_name(uint64_t mask)
+{
+	return mask & FAN_CREATE	? "create"
+	       : mask & FAN_MOVED_TO	? "rename"
+	       : mask & FAN_MODIFY	? "modify"
+	       : mask & FAN_CLOSE_WRITE ? "close_write"
+					: "fanotify";
+}
