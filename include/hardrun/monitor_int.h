@@ -7,6 +7,7 @@
  *   evaluate.c  rule evaluation over a call + process context (pure)
  *   plan.c      which mechanism serves each rule of a container (pure)
  *   fanwatch.c  fanotify marks on the sensitive directories (sensitive_write alerts)
+ *   watch.c     the rules kernel mechanisms serve: started in the container's root
  *   procinfo.c  /proc reads: pointer arguments, process context, evidence
  *   event.c     the monitor's event lines (hardrun/event.h) and the exec log
  *   cgkill.c    kill every process of a container's cgroup
@@ -262,8 +263,35 @@ struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
 			      const struct mon_call *c, const struct mon_proc *p,
 			      const struct mon_evidence *ev, const char *result);
+/* event_build at the current time, appended to fd. */
+int event_emit(int fd, const struct event_ctx *x, const struct mon_call *c,
+	       const struct mon_proc *p, const struct mon_verdict *v);
 /* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
 bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
+
+/* ---- watch.c: the rules kernel mechanisms serve, in the monitor ---- */
+
+struct watch {
+	bool tried; /* started (or failed): once per container */
+	bool overflowed;
+	struct fanwatch *fw; /* sensitive_write alerts */
+	const struct mon_rules *rules;
+	const struct event_ctx *ectx;
+	int events_fd;
+};
+
+/* Start what plan_source gives to kernel mechanisms, in pid's root: 0, 1
+ * with a warning in e, or -errno (e says why). */
+int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
+		const struct event_ctx *ectx, int events_fd, struct err *e);
+int watch_fd(const struct watch *w); /* -1: nothing to poll */
+/* Turn every pending kernel event into events-file lines. */
+void watch_read(struct watch *w);
+/* A line for the monitor's log (events lost, writes left out), if any. */
+bool watch_take_note(struct watch *w, char *buf, size_t size);
+/* pid runs in another root than the node's (inside the container). */
+bool watch_in_container(pid_t pid);
+void watch_release(struct watch *w);
 
 /* ---- cgkill.c ---- */
 

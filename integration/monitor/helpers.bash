@@ -122,8 +122,8 @@ each_rule_fires_once() {
 		.output_fields["container.id"] == "rs" and
 		.output_fields["k8s.ns.name"] == "ns1" and .output_fields["k8s.pod.name"] == "pod1" and
 		.output_fields["container.name"] == "c1" and
-		.output_fields["evt.type"] == "dup2" and .output_fields["hardrun.action"] == "deny" and
-		(.output_fields["proc.pid"] > 0) and (.output_fields["proc.cmdline"] | test("nc"))' \
+		.output_fields["evt.type"] == "execve" and .output_fields["hardrun.action"] == "deny" and
+		(.output_fields["proc.pid"] > 0) and (.output_fields["evt.args"] | test("parent=nc"))' \
 		"$EVENTS"
 }
 

@@ -100,6 +100,15 @@ struct json *event_build_exec(const struct event_ctx *x, const struct timespec *
 	return steal_pointer(&o);
 }
 
+int event_emit(int fd, const struct event_ctx *x, const struct mon_call *c,
+	       const struct mon_proc *p, const struct mon_verdict *v)
+{
+	struct timespec now;
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	_cleanup_json_ struct json *o = event_build(x, &now, c, p, v);
+	return o ? event_append(fd, o, NULL) : -ENOMEM;
+}
+
 static bool _field_is(const struct json *fields, const char *k, const char *want)
 {
 	const char *v = json_string(json_get(fields, k));

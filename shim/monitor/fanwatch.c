@@ -32,9 +32,10 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/monitor_int.h"
 
-#define FW_EVENTS     (FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CREATE | FAN_MOVED_TO)
-#define FW_MASK	      (FW_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
-#define FW_HANDLE_MAX 128
+#define FW_EVENTS      (FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CREATE | FAN_MOVED_TO)
+#define FW_MASK	       (FW_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
+#define FW_HANDLE_MAX  128
+#define FW_ADOPT_DEPTH 4 /* levels of a new directory looked into at once */
 
 struct fw_dir {
 	uint32_t fsid[2];
@@ -52,7 +53,7 @@ struct fanwatch {
 	unsigned n;
 	unsigned unmarked; /* directories left out by the bound */
 	int mark_err;	   /* the first mark that failed (errno) */
-	/* folding: one report per process and file per second, at most
+	/* folding: one report per file per second, at most
 	 * FANWATCH_RATE reports per second; the rest are counted */
 	struct {
 		uint64_t key;
@@ -266,9 +267,40 @@ static bool _record_path(const struct fanwatch *w, const struct fanotify_event_m
 	return false;
 }
 
-static uint64_t _key(pid_t pid, const char *path)
+static bool _admit(struct fanwatch *w, const char *path);
+
+/* A directory that appeared under a marked one: mark it, and report what
+ * was written into it before the mark took (mkdir d; echo x > d/f races
+ * the monitor), as created by the process that made the directory. */
+static void _adopt(struct fanwatch *w, const char *path, pid_t pid, fanwatch_fn fn, void *ctx,
+		   int depth)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)pid; /* FNV-1a */
+	if (_mark(w, path) <= 0 || depth == 0)
+		return;
+	int fd = _open_in_root(w->rootfd, path);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			(void)close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		char sub[PATH_MAX];
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
+			continue;
+		if (de->d_type == DT_DIR)
+			_adopt(w, sub, pid, fn, ctx, depth - 1);
+		else if (_admit(w, sub))
+			fn(ctx, pid, sub, FAN_CREATE);
+	}
+	(void)closedir(dir);
+}
+
+static uint64_t _key(const char *path)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	for (const char *p = path; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	return h;
@@ -276,10 +308,10 @@ static uint64_t _key(pid_t pid, const char *path)
 
 /* Report this one (true), or fold it into one already reported / drop it
  * over the rate (false, counted). */
-static bool _admit(struct fanwatch *w, pid_t pid, const char *path)
+static bool _admit(struct fanwatch *w, const char *path)
 {
 	time_t now = time(NULL);
-	uint64_t k = _key(pid, path);
+	uint64_t k = _key(path);
 	for (unsigned i = 0; i < FW_RECENT; i++)
 		if (w->recent[i].key == k && now - w->recent[i].at <= 1)
 			return false;
@@ -325,10 +357,10 @@ void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
 				continue;
 			if (m->mask & FAN_ONDIR) { /* a new directory: watch it too */
 				if (m->mask & (FAN_CREATE | FAN_MOVED_TO))
-					(void)_mark(w, path);
+					_adopt(w, path, m->pid, fn, ctx, FW_ADOPT_DEPTH);
 				continue;
 			}
-			if (_admit(w, m->pid, path))
+			if (_admit(w, path))
 				fn(ctx, m->pid, path, m->mask);
 		}
 	}

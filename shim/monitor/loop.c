@@ -34,7 +34,7 @@
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
 #define TAG_SIGCHLD	   (~0ull - 3)
-#define TAG_FANOTIFY	   (~0ull - 4)
+#define TAG_WATCH	   (~0ull - 4)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
 #define NAME_CACHE	   512
@@ -53,8 +53,7 @@ struct mon {
 	char hostname[256];
 	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
 	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
-	struct fanwatch *fw;   /* sensitive_write alerts (fanwatch.c) */
-	bool watch_tried;      /* the kernel watches were set up (or failed) */
+	struct watch watch;    /* rules served by kernel mechanisms (watch.c) */
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -172,55 +171,27 @@ static void _sync_wake_up(int notify_fd)
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 }
 
-static void _record(struct mon *m, const struct mon_call *c, const struct mon_proc *p,
-		    const struct mon_evidence *ev, const struct mon_verdict *v, bool exec);
-
-/* A write under a sensitive directory, seen by fanotify (fanwatch_fn). */
-static void _on_fs_write(void *ctx, pid_t pid, const char *path, uint64_t mask)
-{
-	struct mon *m = ctx;
-	struct mon_call c = { .name = fanwatch_mask_name(mask), .notify_fd = -1, .mem_fd = -1 };
-	struct mon_proc p = { 0 };
-	struct mon_verdict v;
-	if (!path) {
-		_log(m, "monitor: fanotify queue overflow: sensitive_write events were lost", NULL);
-		return;
-	}
-	c.pid = pid;
-	eval_fs_write(path, c.name, &m->rules, &v);
-	if (v.rule < 0)
-		return;
-	(void)procinfo_read(pid, &p); /* the writer may be gone: its pid stays */
-	p.pid = pid;
-	_record(m, &c, &p, NULL, &v, false);
-}
-
-/* The rules served by kernel mechanisms (plan_source) start once the
- * container's root exists: when runc hands over the init's notify fd, or at
- * the init's first traced exec. */
+/* The rules kernel mechanisms serve start once the container's root
+ * exists: when runc hands over the init's notify fd, or at the init's first
+ * traced exec. */
 static void _kernel_watch(struct mon *m, pid_t pid)
 {
-	struct plan_env env = { .fanotify = true };
 	struct err e = { 0 };
-	char root[64], msg[160];
-	if (m->watch_tried || pid <= 0 || m->spec.mode == MODE_LEARN)
+	if (m->watch.tried || pid <= 0 || m->spec.mode == MODE_LEARN)
 		return;
-	m->watch_tried = true;
-	if (plan_source(&m->rules, RULE_SENSITIVE_WRITE, &env) != PLAN_FANOTIFY)
-		return;
-	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	if (fanwatch_open(root, &m->fw, &e) < 0 ||
-	    _epoll_add(m, fanwatch_fd(m->fw), TAG_FANOTIFY) < 0) {
-		_log(m, "monitor: sensitive_write is not watched", &e);
-		return;
-	}
-	if (fanwatch_unmarked(m->fw)) {
-		(void)snprintf(msg, sizeof(msg),
-			       "monitor: sensitive_write: %u directories watched, %u left out "
-			       "(bound)",
-			       fanwatch_marked(m->fw), fanwatch_unmarked(m->fw));
-		_log(m, msg, NULL);
-	}
+	int r = watch_start(&m->watch, pid, &m->rules, &m->ectx, m->events_fd, &e);
+	if (r != 0)
+		_log(m, r < 0 ? "monitor: sensitive_write is not watched" : "monitor: warning", &e);
+	if (r >= 0 && watch_fd(&m->watch) >= 0 && _epoll_add(m, watch_fd(&m->watch), TAG_WATCH) < 0)
+		_log(m, "monitor: sensitive_write is not watched (epoll)", NULL);
+}
+
+/* The watches' own news (events lost or left out by the rate limit). */
+static void _watch_notes(struct mon *m)
+{
+	char note[160];
+	if (watch_take_note(&m->watch, note, sizeof(note)))
+		_log(m, note, NULL);
 }
 
 static void _accept(struct mon *m)
@@ -298,9 +269,7 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 		struct mon_proc np = *p;
 		if (exec) /* the event is about the program being started */
 			procinfo_exec_view(p, ev, &np);
-		_cleanup_json_ struct json *o = event_build(&m->ectx, &now, c, &np, v);
-		if (o)
-			(void)event_append(m->events_fd, o, &e);
+		(void)event_emit(m->events_fd, &m->ectx, c, &np, v);
 	}
 }
 
@@ -405,15 +374,6 @@ static void _notify(struct mon *m, size_t i)
 	free(to_free);
 }
 
-/* pid's root is not the node's: it runs inside the container. */
-static bool _in_container(pid_t pid)
-{
-	char path[64], root[PATH_MAX];
-	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	ssize_t n = readlink(path, root, sizeof(root) - 1);
-	return n > 0 && !(n == 1 && root[0] == '/');
-}
-
 /* ptrace mechanism: one seccomp stop (tracer_decide_fn). */
 static int _trace_call(void *ctx, struct mon_call *c)
 {
@@ -422,7 +382,7 @@ static int _trace_call(void *ctx, struct mon_call *c)
 	/* config.json is final once a filtered process runs */
 	_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
 	c->name = _name(m, c->arch, c->nr, &to_free);
-	if (!m->watch_tried && strncmp(c->name, "execve", 6) == 0 && _in_container(c->pid))
+	if (!m->watch.tried && strncmp(c->name, "execve", 6) == 0 && watch_in_container(c->pid))
 		_kernel_watch(m, c->pid);
 	int error = _decide(m, c);
 	free(to_free);
@@ -455,15 +415,7 @@ static void _tick(struct mon *m)
 	(void)!read(m->tfd, &x, sizeof(x));
 	if (m->tracer)
 		tracer_tick(m->tracer);
-	unsigned long dropped = m->fw ? fanwatch_take_dropped(m->fw) : 0;
-	if (dropped) {
-		char msg[96];
-		(void)snprintf(msg, sizeof(msg),
-			       "monitor: sensitive_write: %lu writes not reported "
-			       "(rate limit)",
-			       dropped);
-		_log(m, msg, NULL);
-	}
+	_watch_notes(m);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
@@ -484,8 +436,8 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
 			;
 		tracer_reap(m->tracer);
-	} else if (tag == TAG_FANOTIFY) {
-		fanwatch_read(m->fw, _on_fs_write, m);
+	} else if (tag == TAG_WATCH) {
+		watch_read(&m->watch);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
@@ -604,7 +556,7 @@ static void _release(struct mon *m)
 		free(m->names[i]);
 	json_free(m->seccomp);
 	tracer_free(m->tracer); /* the tracees are detached when we exit */
-	fanwatch_free(m->fw);
+	watch_release(&m->watch);
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
 	free(m->req);
@@ -696,6 +648,8 @@ int monitor_main(int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
 	}
+	watch_read(&m.watch); /* what the kernel still holds */
+	_watch_notes(&m);
 	_finish_learning(&m); /* before anything that can be cut short */
 	if (!_stop)	      /* on SIGTERM, `delete` removes the state itself */
 		monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
