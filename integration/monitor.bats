@@ -20,6 +20,7 @@ setup() {
 	PROFILES="$BATS_TEST_TMPDIR/profiles"
 	mkdir -p "$PROFILES"
 	monitor_config
+	pod_netns_setup
 	ROOT="$(rt_dir hardrun)/root"
 	profile t
 }

@@ -120,8 +120,12 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	if (r < 0)
 		return r;
 	c->mech = mech;
-	return monitor_prepare(c->spec, &c->pol, c->prof, mech,
-			       json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
+	char *warning = NULL;
+	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
+			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, &warning,
+			    e);
+	_warn(c, warning);
+	return r;
 }
 
 /* The entries of process.env the monitor's rules use (the API server's address). */

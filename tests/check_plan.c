@@ -36,8 +36,9 @@ static struct json *_render(const char *rules, enum hr_mode mode, enum monitor_m
 	ck_assert_msg(profile_parse(j, &p, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(json_parse(base, strlen(base), &spec, &e), 0);
 	ck_assert_msg(engine_apply(spec, p, &e) == 0, "%s", e.msg);
-	ck_assert_msg(monitor_prepare(spec, &pol, p, mech, NULL, "/run/hr/x/monitor.sock", &e) == 0,
-		      "%s", e.msg);
+	ck_assert_msg(
+		monitor_prepare(spec, &pol, p, mech, NULL, "/run/hr/x/monitor.sock", NULL, &e) == 0,
+		"%s", e.msg);
 	profile_free(p);
 	return spec;
 }

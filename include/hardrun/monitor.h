@@ -91,10 +91,12 @@ ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
  * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
  * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
- * or JSON null: none); every denial it makes survives (nfilter_keep_own). */
+ * or JSON null: none); every denial it makes survives (nfilter_keep_own).
+ * *ret_warning (malloc'd, for the runtime log): a rule fell back to the
+ * costly notify path for want of a tool on the node. */
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
-		    const char *socket_path, struct err *e);
+		    const char *socket_path, char **ret_warning, struct err *e);
 
 /*
  * The mechanism of a container (shim/monitor/mechanism.c): profile

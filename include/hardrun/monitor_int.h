@@ -7,6 +7,9 @@
  *   evaluate.c  rule evaluation over a call + process context (pure)
  *   plan.c      which mechanism serves each rule of a container (pure)
  *   fanwatch.c  fanotify marks on the sensitive directories (sensitive_write alerts)
+ *   fold.c      folding and rate limit of the events kernel mechanisms report
+ *   nflog.c     an NFLOG group's packets, read in the container's network namespace
+ *   netguard.c  the nftables table of metadata_connect
  *   watch.c     the rules kernel mechanisms serve: started in the container's root
  *   procinfo.c  /proc reads: pointer arguments, process context, evidence
  *   event.c     the monitor's event lines (hardrun/event.h) and the exec log
@@ -114,6 +117,8 @@ int nfilter_use_trace(struct json *sc, struct err *e);
  * the bundle: true when it only matches audit-converted rules or the
  * audit-converted default action, i.e. the profile would have denied it. */
 bool nfilter_is_deviation(const struct json *seccomp, const char *name, const uint64_t args[6]);
+/* The (transformed) filter notifies or traces name for a monitor rule. */
+bool nfilter_notifies(const struct json *seccomp, const char *name);
 
 /* ---- evaluate.c ---- */
 
@@ -193,11 +198,14 @@ enum plan_source {
 	PLAN_NOTIFY,   /* seccomp notify (ptrace: SCMP_ACT_TRACE) on its syscalls */
 	PLAN_EXEC,     /* decided at the (notified) execve from its evidence */
 	PLAN_FANOTIFY, /* fanotify marks in the container's root, asynchronous */
+	PLAN_NFT,      /* nftables in the container's network namespace */
 };
 
 /* What the node and the container offer. */
 struct plan_env {
 	bool fanotify; /* fanotify with FAN_REPORT_DFID_NAME works here */
+	bool nft;      /* nft is installed and the container has a network
+			* namespace of its own (or its pod's) */
 };
 
 /* The action the rule takes in this container (audit mode: alert at most). */
@@ -207,10 +215,30 @@ enum plan_source plan_source(const struct mon_rules *r, enum rule_id id,
 /* The rules whose source is PLAN_NOTIFY (1 << rule_id): nfilter_apply's rows. */
 uint32_t plan_notified(const struct mon_rules *r, const struct plan_env *env);
 
+/* ---- fold.c: events a container causes without a notification ---- */
+
+#define FOLD_RECENT 16
+#define FOLD_RATE   20 /* reports per second per source; the rest counted */
+
+struct fold {
+	struct {
+		uint64_t key;
+		time_t at;
+	} recent[FOLD_RECENT];
+	unsigned next;
+	time_t second;
+	unsigned in_second;
+	unsigned long dropped;
+};
+
+/* Report this one (true), or fold it into the same key reported within the
+ * second / leave it out over FOLD_RATE (false, counted). */
+bool fold_admit(struct fold *f, const char *key);
+unsigned long fold_take_dropped(struct fold *f);
+
 /* ---- fanwatch.c: sensitive_write alerts through fanotify ---- */
 
 #define FANWATCH_MARK_MAX 512 /* directories marked per container */
-#define FANWATCH_RATE	  20  /* reports per second per container; the rest counted */
 
 struct fanwatch;
 /* fanotify_init with FAN_REPORT_DFID_NAME works here. */
@@ -269,22 +297,64 @@ int event_emit(int fd, const struct event_ctx *x, const struct mon_call *c,
 /* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
 bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
 
+/* ---- nflog.c, netguard.c: metadata_connect through nftables ---- */
+
+struct nflog_packet {
+	int family; /* AF_INET / AF_INET6 */
+	uint8_t addr[16];
+	uint16_t port; /* TCP/UDP destination port, 0 for others */
+};
+
+/* A non-blocking NFLOG socket made in netns_fd's namespace, bound to group. */
+int nflog_open(int netns_fd, uint16_t group, struct err *e);
+/* The packets of one recv() buffer: their destinations (pure). */
+unsigned nflog_parse(const void *buf, size_t len, struct nflog_packet *out, unsigned max);
+
+struct netguard_conf {
+	char table[40];
+	uint16_t group;	   /* NFLOG group (netguard_start may take a later one) */
+	bool refuse;	   /* deny/kill: drop in the kernel too */
+	char k8s_host[64]; /* KUBERNETES_SERVICE_HOST: an IP literal or "" */
+	uint16_t k8s_port;
+};
+
+struct netguard {
+	struct netguard_conf conf;
+	int netns_fd, nflog_fd;
+	bool installed;
+};
+
+/* The nft binary, or NULL. */
+const char *netguard_nft(void);
+/* The nft script of conf: -EINVAL when k8s_host is not an IP literal (pure). */
+int netguard_script(const struct netguard_conf *c, char *buf, size_t size);
+/* In pid's network namespace: bind the NFLOG group, add the table. */
+int netguard_start(struct netguard *g, pid_t pid, const struct netguard_conf *conf, struct err *e);
+/* Delete the table (if the namespace is still there), close. */
+void netguard_stop(struct netguard *g);
+
 /* ---- watch.c: the rules kernel mechanisms serve, in the monitor ---- */
 
 struct watch {
 	bool tried; /* started (or failed): once per container */
 	bool overflowed;
-	struct fanwatch *fw; /* sensitive_write alerts */
+	struct fanwatch *fw;	/* sensitive_write alerts */
+	struct netguard *guard; /* metadata_connect */
+	struct fold net_fold;
+	pid_t pid; /* the container's init (kill) */
 	const struct mon_rules *rules;
 	const struct event_ctx *ectx;
 	int events_fd;
 };
 
-/* Start what plan_source gives to kernel mechanisms, in pid's root: 0, 1
- * with a warning in e, or -errno (e says why). */
+/* Start what plan_source gives to kernel mechanisms, in pid's root and
+ * network namespace (seccomp: the final filter; a connect it notifies is
+ * not nftables'): 0, 1 with a warning in e, or -errno (e says why). */
 int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct event_ctx *ectx, int events_fd, struct err *e);
-int watch_fd(const struct watch *w); /* -1: nothing to poll */
+		const struct json *seccomp, const struct event_ctx *ectx, int events_fd,
+		struct err *e);
+/* The fds to poll (0, 1 or 2 of them). */
+unsigned watch_fds(const struct watch *w, int fds[2]);
 /* Turn every pending kernel event into events-file lines. */
 void watch_read(struct watch *w);
 /* A line for the monitor's log (events lost, writes left out), if any. */

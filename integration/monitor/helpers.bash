@@ -12,6 +12,18 @@ monitor_config() {
 	EVENTS="$(jq -r .eventsFile "$HARDRUN_CONFIG")"
 }
 
+# pod_netns_setup: a network namespace with a default route, as a pod's has
+# (here through lo: no module needed), which bundle() makes its containers
+# join: a connect to the metadata address or the API server then sends a
+# packet (the nftables rules of metadata_connect see packets), and times out.
+pod_netns_setup() {
+	POD_NETNS="hrpod$$-${BATS_TEST_NUMBER:-0}"
+	[ ! -e "/run/netns/$POD_NETNS" ] || return 0
+	ip netns add "$POD_NETNS"
+	ip -n "$POD_NETNS" link set lo up
+	ip -n "$POD_NETNS" route add default dev lo
+}
+
 # profile NAME [RULES [KNOWN]]: a profile in the test's profile dir (filter:
 # allow all but reboot; monitor rules RULES, knownBinaries KNOWN).
 profile() {
@@ -64,6 +76,9 @@ bundle() {
 		--env KUBERNETES_SERVICE_HOST=10.96.0.1 --env KUBERNETES_SERVICE_PORT=443 \
 		"$b" /bin/sh -c "$cmd"
 	cp "$HRTRIG" "$b/rootfs/bin/hrtrig"
+	[ -z "${POD_NETNS-}" ] || bundle_edit "$b" \
+		'(.linux.namespaces[] | select(.type == "network")) += {path: $p}' \
+		--arg p "/run/netns/$POD_NETNS"
 }
 
 hr() {
@@ -161,4 +176,5 @@ monitor_teardown() {
 	for pid in $(monitor_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	common_teardown
 	rm -rf "$STATE"
+	[ -z "${POD_NETNS-}" ] || ip netns del "$POD_NETNS"
 }

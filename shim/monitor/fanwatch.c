@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
@@ -45,24 +44,13 @@ struct fw_dir {
 	char *path; /* in the container, no trailing slash */
 };
 
-#define FW_RECENT 16
-
 struct fanwatch {
 	int fd, rootfd;
 	struct fw_dir *dirs;
 	unsigned n;
 	unsigned unmarked; /* directories left out by the bound */
 	int mark_err;	   /* the first mark that failed (errno) */
-	/* folding: one report per file per second, at most
-	 * FANWATCH_RATE reports per second; the rest are counted */
-	struct {
-		uint64_t key;
-		time_t at;
-	} recent[FW_RECENT];
-	unsigned next;
-	time_t second;
-	unsigned in_second;
-	unsigned long dropped;
+	struct fold fold;
 };
 
 static int _init(void)
@@ -267,8 +255,6 @@ static bool _record_path(const struct fanwatch *w, const struct fanotify_event_m
 	return false;
 }
 
-static bool _admit(struct fanwatch *w, const char *path);
-
 /* A directory that appeared under a marked one: mark it, and report what
  * was written into it before the mark took (mkdir d; echo x > d/f races
  * the monitor), as created by the process that made the directory. */
@@ -292,49 +278,15 @@ static void _adopt(struct fanwatch *w, const char *path, pid_t pid, fanwatch_fn 
 			continue;
 		if (de->d_type == DT_DIR)
 			_adopt(w, sub, pid, fn, ctx, depth - 1);
-		else if (_admit(w, sub))
+		else if (fold_admit(&w->fold, sub))
 			fn(ctx, pid, sub, FAN_CREATE);
 	}
 	(void)closedir(dir);
 }
 
-static uint64_t _key(const char *path)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (const char *p = path; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h;
-}
-
-/* Report this one (true), or fold it into one already reported / drop it
- * over the rate (false, counted). */
-static bool _admit(struct fanwatch *w, const char *path)
-{
-	time_t now = time(NULL);
-	uint64_t k = _key(path);
-	for (unsigned i = 0; i < FW_RECENT; i++)
-		if (w->recent[i].key == k && now - w->recent[i].at <= 1)
-			return false;
-	if (now != w->second) {
-		w->second = now;
-		w->in_second = 0;
-	}
-	if (w->in_second >= FANWATCH_RATE) {
-		w->dropped++;
-		return false;
-	}
-	w->in_second++;
-	w->recent[w->next].key = k;
-	w->recent[w->next].at = now;
-	w->next = (w->next + 1) % FW_RECENT;
-	return true;
-}
-
 unsigned long fanwatch_take_dropped(struct fanwatch *w)
 {
-	unsigned long n = w->dropped;
-	w->dropped = 0;
-	return n;
+	return fold_take_dropped(&w->fold);
 }
 
 void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
@@ -360,7 +312,7 @@ void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
 					_adopt(w, path, m->pid, fn, ctx, FW_ADOPT_DEPTH);
 				continue;
 			}
-			if (_admit(w, path))
+			if (fold_admit(&w->fold, path))
 				fn(ctx, m->pid, path, m->mask);
 		}
 	}

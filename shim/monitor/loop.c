@@ -177,13 +177,15 @@ static void _sync_wake_up(int notify_fd)
 static void _kernel_watch(struct mon *m, pid_t pid)
 {
 	struct err e = { 0 };
+	int fds[2];
 	if (m->watch.tried || pid <= 0 || m->spec.mode == MODE_LEARN)
 		return;
-	int r = watch_start(&m->watch, pid, &m->rules, &m->ectx, m->events_fd, &e);
+	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, m->events_fd, &e);
 	if (r != 0)
-		_log(m, r < 0 ? "monitor: sensitive_write is not watched" : "monitor: warning", &e);
-	if (r >= 0 && watch_fd(&m->watch) >= 0 && _epoll_add(m, watch_fd(&m->watch), TAG_WATCH) < 0)
-		_log(m, "monitor: sensitive_write is not watched (epoll)", NULL);
+		_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
+	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;)
+		if (_epoll_add(m, fds[i], TAG_WATCH) < 0)
+			_log(m, "monitor: kernel watch: epoll", NULL);
 }
 
 /* The watches' own news (events lost or left out by the rate limit). */

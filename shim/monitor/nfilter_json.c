@@ -579,3 +579,18 @@ bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_
 	const char *def = json_string(json_get(sc, "defaultAction"));
 	return def && strcmp(def, ACT_NOTIFY) == 0;
 }
+
+bool nfilter_notifies(const struct json *sc, const char *name)
+{
+	const struct json *syscalls = json_get(sc, "syscalls");
+	json_foreach (i, syscalls) {
+		const struct json *r = syscalls->items[i];
+		const char *act = json_string(json_get(r, "action")) ?: "";
+		const char *mark = json_string(json_get(r, NF_MARK_KEY)) ?: "";
+		if (strcmp(mark, "monitor") == 0 &&
+		    (strcmp(act, ACT_NOTIFY) == 0 || strcmp(act, ACT_TRACE) == 0) &&
+		    _names_index(r, name) >= 0)
+			return true;
+	}
+	return false;
+}

@@ -8,6 +8,9 @@
  *   - sensitive_write as an alert is observed by fanotify marks in the
  *     container's root (asynchronous); deny and kill must refuse the open
  *     before it takes effect, so they stay on the notified write-opens;
+ *   - metadata_connect is nftables' in the container's network namespace
+ *     (drop for deny and kill, NFLOG for the event), where nft exists and
+ *     the container does not share the node's namespace; else notified;
  *   - the other rules' calls are rare: notified.
  * The create side (prepare.c) renders the filter from plan_notified; the
  * monitor starts the kernel watches from plan_source: both read the same
@@ -35,6 +38,8 @@ enum plan_source plan_source(const struct mon_rules *r, enum rule_id id, const s
 		return PLAN_EXEC;
 	case RULE_SENSITIVE_WRITE:
 		return a == ACTION_ALERT && env->fanotify ? PLAN_FANOTIFY : PLAN_NOTIFY;
+	case RULE_METADATA_CONNECT: /* nftables drops (deny, kill) and logs (all) */
+		return env->nft ? PLAN_NFT : PLAN_NOTIFY;
 	default:
 		return PLAN_NOTIFY;
 	}

@@ -2,30 +2,72 @@
 /*
  * The rules a container's kernel mechanisms serve (plan_source), seen from
  * the monitor: started once the container's root exists, their events turned
- * into the same Falco events as the notified calls give.  Today:
- * sensitive_write alerts through fanotify (fanwatch.c).
+ * into the same Falco events as the notified calls give.
+ *   sensitive_write (alert): fanotify marks (fanwatch.c);
+ *   metadata_connect: nftables + NFLOG (netguard.c, nflog.c).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "hardrun/monitor_int.h"
 
-int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct event_ctx *ectx, int events_fd, struct err *e)
+#define NFLOG_GROUP_BASE 0x4800 /* + a hash of the container id */
+
+static uint32_t _hash(const char *s)
 {
-	struct plan_env env = { .fanotify = true };
+	uint32_t h = 2166136261u;
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int _start_guard(struct watch *w, pid_t pid, struct err *e)
+{
+	struct netguard_conf c = { 0 };
+	uint32_t h = _hash(w->ectx->container_id);
+	enum rule_action a = plan_action(w->rules, RULE_METADATA_CONNECT);
+	(void)snprintf(c.table, sizeof(c.table), "hardrun_%08x", h);
+	c.group = (uint16_t)(NFLOG_GROUP_BASE + (h & 0x3fff));
+	c.refuse = a == ACTION_DENY || a == ACTION_KILL;
+	(void)snprintf(c.k8s_host, sizeof(c.k8s_host), "%s", w->rules->k8s_host);
+	c.k8s_port = w->rules->k8s_port;
+	if (!(w->guard = calloc(1, sizeof(*w->guard))))
+		return err_set(e, ENOMEM, "out of memory");
+	int r = netguard_start(w->guard, pid, &c, e);
+	if (r < 0) {
+		netguard_stop(w->guard);
+		free(w->guard);
+		w->guard = NULL;
+		return err_prefix(e, "metadata_connect is not watched");
+	}
+	return 0;
+}
+
+int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
+		const struct json *seccomp, const struct event_ctx *ectx, int events_fd,
+		struct err *e)
+{
+	struct plan_env env = { .fanotify = true,
+				.nft = seccomp && !nfilter_notifies(seccomp, "connect") };
 	char root[64];
 	w->tried = true;
+	w->pid = pid;
 	w->rules = rules;
 	w->ectx = ectx;
 	w->events_fd = events_fd;
+	if (plan_source(rules, RULE_METADATA_CONNECT, &env) == PLAN_NFT &&
+	    _start_guard(w, pid, e) < 0)
+		return -e->code;
 	if (plan_source(rules, RULE_SENSITIVE_WRITE, &env) != PLAN_FANOTIFY)
 		return 0;
 	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	int r = fanwatch_open(root, &w->fw, e);
 	if (r < 0)
-		return r;
+		return err_prefix(e, "sensitive_write is not watched");
 	if (!fanwatch_unmarked(w->fw))
 		return 0;
 	(void)err_set(e, 0, "sensitive_write: %u directories watched, %u left out (bound %d)",
@@ -33,9 +75,14 @@ int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
 	return 1;
 }
 
-int watch_fd(const struct watch *w)
+unsigned watch_fds(const struct watch *w, int fds[2])
 {
-	return w->fw ? fanwatch_fd(w->fw) : -1;
+	unsigned n = 0;
+	if (w->fw)
+		fds[n++] = fanwatch_fd(w->fw);
+	if (w->guard)
+		fds[n++] = w->guard->nflog_fd;
+	return n;
 }
 
 bool watch_in_container(pid_t pid)
@@ -67,15 +114,55 @@ static void _on_write(void *ctx, pid_t pid, const char *path, uint64_t mask)
 	(void)event_emit(w->events_fd, w->ectx, &c, &p, &v);
 }
 
+/* One logged packet: the connect's evaluation, as if it had been notified. */
+static void _on_packet(struct watch *w, const struct nflog_packet *k)
+{
+	struct mon_call c = { .name = "connect", .notify_fd = -1, .mem_fd = -1, .started = true };
+	struct mon_evidence ev = { .family = k->family, .port = k->port };
+	struct mon_proc p = { 0 };
+	struct mon_verdict v;
+	char key[40];
+	memcpy(ev.addr, k->addr, sizeof(ev.addr));
+	eval_call(&c, &p, &ev, w->rules, &v);
+	if (v.rule < 0)
+		return;
+	(void)snprintf(key, sizeof(key), "%d/%02x%02x%02x%02x/%u", k->family, k->addr[0],
+		       k->addr[1], k->addr[2], k->addr[3], k->port);
+	if (!fold_admit(&w->net_fold, key))
+		return;
+	(void)event_emit(w->events_fd, w->ectx, &c, &p, &v);
+	if (v.action == ACTION_KILL) {
+		struct err e = { 0 };
+		(void)cgkill_container(w->pid, &e);
+	}
+}
+
+static void _read_nflog(struct watch *w)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	struct nflog_packet k[32];
+	for (;;) {
+		ssize_t n = recv(w->guard->nflog_fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return;
+		unsigned got = nflog_parse(buf, (size_t)n, k, 32);
+		for (unsigned i = 0; i < got; i++)
+			_on_packet(w, &k[i]);
+	}
+}
+
 void watch_read(struct watch *w)
 {
 	if (w->fw)
 		fanwatch_read(w->fw, _on_write, w);
+	if (w->guard)
+		_read_nflog(w);
 }
 
 bool watch_take_note(struct watch *w, char *buf, size_t size)
 {
 	unsigned long dropped = w->fw ? fanwatch_take_dropped(w->fw) : 0;
+	dropped += fold_take_dropped(&w->net_fold);
 	if (w->overflowed) {
 		w->overflowed = false;
 		(void)snprintf(
@@ -85,7 +172,7 @@ bool watch_take_note(struct watch *w, char *buf, size_t size)
 	}
 	if (!dropped)
 		return false;
-	(void)snprintf(buf, size, "monitor: sensitive_write: %lu writes not reported (rate limit)",
+	(void)snprintf(buf, size, "monitor: %lu writes or connects not reported (rate limit)",
 		       dropped);
 	return true;
 }
@@ -94,4 +181,9 @@ void watch_release(struct watch *w)
 {
 	fanwatch_free(w->fw);
 	w->fw = NULL;
+	if (w->guard) {
+		netguard_stop(w->guard);
+		free(w->guard);
+		w->guard = NULL;
+	}
 }
