@@ -132,3 +132,41 @@ event_of() {
 	jq -e 'select(.msg != null) | .msg | test("[0-9]+ writes or connects not reported \\(rate limit\\)")' \
 		"$EVENTS"
 }
+
+@test "kernel rules: metadata_connect deny refuses in the pod's network namespace, nothing notified" {
+	profile d '{"metadata_connect":"deny"}'
+	rm -f "$EVENTS"
+	bundle mdd 'nc -w 3 169.254.169.254 80 </dev/null; echo "rc=$?"; sleep 0.2
+		nc -w 3 10.96.0.1 443 </dev/null; echo "rc=$?"; nc -w 1 10.96.0.1 80 </dev/null; echo done' \
+		enforce d
+	hrun mdd
+	echo "$output"
+	# refused at once (a reset from the kernel), not timed out
+	[ "$(grep -c 'Connection refused' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'rc=1' <<<"$output")" -eq 2 ]
+	[[ "$output" == *done* ]]
+	[ "$(notified mdd connect)" -eq 0 ]
+	wait_monitors_gone
+	rules_fired
+	[ "$(rules_fired | grep -c metadata_connect)" -eq 2 ]
+	event_of metadata_connect '.output_fields["evt.type"] == "connect" and
+		.output_fields["hardrun.action"] == "deny" and
+		(.output_fields["evt.args"] | test("^addr=(169.254.169.254 port=80 \\(cloud metadata\\)|10.96.0.1 port=443 \\(kubernetes api\\))$"))'
+	# the table went with the monitor
+	! ip netns exec "$POD_NETNS" nft list tables | grep -q hardrun
+}
+
+@test "kernel rules: a host-network container gets no nftables rules: connect is notified" {
+	profile d '{"metadata_connect":"deny"}'
+	rm -f "$EVENTS"
+	bundle hn 'nc -w 1 169.254.169.254 80 </dev/null; echo "rc=$?"' enforce d
+	bundle_edit "$BATS_TEST_TMPDIR/b/hn" 'del(.linux.namespaces[] | select(.type == "network"))'
+	nft list tables >"$BATS_TEST_TMPDIR/before"
+	hrun hn
+	echo "$output"
+	[[ "$output" == *"Operation not permitted"* ]]
+	[ "$(notified hn connect)" -gt 0 ]
+	nft list tables | diff "$BATS_TEST_TMPDIR/before" -
+	wait_monitors_gone
+	[ "$(rules_fired)" = metadata_connect ]
+}

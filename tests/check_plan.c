@@ -3,6 +3,7 @@
  * reverse_shell at exec, sensitive_write through fanotify. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,12 +20,17 @@
 	"\"execve\",\"open\",\"openat\",\"creat\",\"openat2\",\"dup2\",\"dup3\",\"connect\","      \
 	"\"socket\",\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
 
-/* linux.seccomp of a spec rendered for a profile whose monitor.rules are rules. */
-static struct json *_render(const char *rules, enum hr_mode mode, enum monitor_mechanism mech)
+#define HOST_NET "{\"process\":{\"args\":[\"sh\"]},\"linux\":{}}"
+#define POD_NET                                                                                    \
+	"{\"process\":{\"args\":[\"sh\"]},\"linux\":{\"namespaces\":[{\"type\":\"network\","       \
+	"\"path\":\"/run/netns/pod\"}]}}"
+
+/* The spec base rendered for a profile whose monitor.rules are rules. */
+static struct json *_render_on(const char *base, const char *rules, enum hr_mode mode,
+			       enum monitor_mechanism mech)
 {
 	_cleanup_json_ struct json *j = NULL;
 	_cleanup_free_ char *text = NULL;
-	const char *base = "{\"process\":{\"args\":[\"sh\"]},\"linux\":{}}";
 	struct json *spec = NULL;
 	struct profile *p = NULL;
 	struct err e = { 0 };
@@ -41,6 +47,11 @@ static struct json *_render(const char *rules, enum hr_mode mode, enum monitor_m
 		"%s", e.msg);
 	profile_free(p);
 	return spec;
+}
+
+static struct json *_render(const char *rules, enum hr_mode mode, enum monitor_mechanism mech)
+{
+	return _render_on(HOST_NET, rules, mode, mech);
 }
 
 /* Rules of the filter that name name with action. */
@@ -108,6 +119,93 @@ START_TEST(test_rule_mechanisms)
 	_cleanup_json_ struct json *audit =
 		_render("{\"sensitive_write\":\"kill\"}", MODE_AUDIT, MONITOR_MECH_NOTIFY);
 	ck_assert_int_eq(_count(audit, "openat", "SCMP_ACT_NOTIFY"), fan ? 0 : 4);
+	/* metadata_connect: nftables' in a network namespace of the pod's own
+	 * (where nft exists), notified in the node's namespace */
+	_cleanup_json_ struct json *pod =
+		_render_on(POD_NET, "{}", MODE_ENFORCE, MONITOR_MECH_NOTIFY);
+	ck_assert_int_eq(_count(pod, "connect", "SCMP_ACT_NOTIFY") > 0, netguard_nft() == NULL);
+	ck_assert(nfilter_notifies(json_get_path(dflt, "linux.seccomp"), "connect"));
+	ck_assert(!nfilter_notifies(json_get_path(dflt, "linux.seccomp"), "dup2"));
+	/* no nft: the warning says metadata_connect falls back */
+	if (!netguard_nft()) {
+		char *warning = NULL;
+		struct err e = { 0 };
+		_cleanup_json_ struct json *spec = NULL;
+		ck_assert_int_eq(json_parse(POD_NET, strlen(POD_NET), &spec, &e), 0);
+		struct policy pol = { .mode = MODE_ENFORCE, .monitor = true };
+		ck_assert_int_eq(monitor_prepare(spec, &pol, NULL, MONITOR_MECH_NOTIFY, NULL, "/s",
+						 &warning, &e),
+				 0);
+		ck_assert(warning && strstr(warning, "metadata_connect"));
+		free(warning);
+	}
+}
+END_TEST
+
+/* The nft script: both metadata addresses and the API server; deny/kill
+ * refuse; an API server "address" that is not one is refused, never
+ * pasted into the script. */
+START_TEST(test_netguard_script)
+{
+	char buf[1024];
+	struct netguard_conf c = { .table = "hardrun_1",
+				   .group = 7,
+				   .refuse = true,
+				   .k8s_host = "10.96.0.1",
+				   .k8s_port = 443 };
+	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), 0);
+	ck_assert(strstr(buf, "table inet hardrun_1 {"));
+	ck_assert(strstr(buf, "log group 7\n"));
+	ck_assert(strstr(buf, "ip daddr 169.254.169.254 ct state new jump hit"));
+	ck_assert(strstr(buf, "ip6 daddr fd00:ec2::254 ct state new jump hit"));
+	ck_assert(strstr(buf, "ip daddr 10.96.0.1 th dport 443 ct state new jump hit"));
+	ck_assert(strstr(buf, "reject with tcp reset"));
+	c.refuse = false;
+	strcpy(c.k8s_host, "fd00::1");
+	c.k8s_port = 0;
+	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), 0);
+	ck_assert(!strstr(buf, "reject"));
+	ck_assert(strstr(buf, "ip6 daddr fd00::1 ct state new jump hit"));
+	strcpy(c.k8s_host, "1.2.3.4 accept; }");
+	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), -EINVAL);
+	strcpy(c.k8s_host, "kubernetes.default");
+	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), -EINVAL);
+	c.k8s_host[0] = '\0'; /* no API server: the metadata rules only */
+	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), 0);
+	ck_assert(!strstr(buf, "th dport"));
+}
+END_TEST
+
+/* NFLOG messages as the kernel sends them: the destination of each packet. */
+START_TEST(test_nflog_parse)
+{
+	unsigned char b[512] __attribute__((aligned(8))) = { 0 };
+	struct nflog_packet k[4];
+	/* nlmsghdr(16) nfgenmsg(4) attr PREFIX "x"(8) attr PAYLOAD(4 + 24) */
+	uint32_t len = 16 + 4 + 8 + 4 + 24;
+	memcpy(b, &len, 4);
+	uint16_t type = (4 << 8) | 0; /* NFNL_SUBSYS_ULOG, NFULNL_MSG_PACKET */
+	memcpy(b + 4, &type, 2);
+	uint16_t a1[2] = { 8, 10 }; /* NFULA_PREFIX */
+	memcpy(b + 20, a1, 4);
+	b[24] = 'x';
+	uint16_t a2[2] = { 4 + 24, 9 }; /* NFULA_PAYLOAD */
+	memcpy(b + 28, a2, 4);
+	unsigned char *ip = b + 32;
+	ip[0] = 0x45;
+	ip[9] = 6; /* TCP */
+	ip[16] = 169, ip[17] = 254, ip[18] = 169, ip[19] = 254;
+	ip[22] = 0, ip[23] = 80;
+	ck_assert_uint_eq(nflog_parse(b, len, k, 4), 1);
+	ck_assert_int_eq(k[0].family, AF_INET);
+	ck_assert_uint_eq(k[0].addr[0], 169);
+	ck_assert_uint_eq(k[0].addr[3], 254);
+	ck_assert_uint_eq(k[0].port, 80);
+	/* a cut attribute or a message of another type: nothing */
+	ck_assert_uint_eq(nflog_parse(b, len - 30, k, 4), 0);
+	type = (4 << 8) | 1;
+	memcpy(b + 4, &type, 2);
+	ck_assert_uint_eq(nflog_parse(b, len, k, 4), 0);
 }
 END_TEST
 
@@ -120,6 +218,9 @@ START_TEST(test_plan_sources)
 	ck_assert_int_eq(plan_source(&r, RULE_SENSITIVE_WRITE, &fan), PLAN_FANOTIFY);
 	ck_assert_int_eq(plan_source(&r, RULE_SENSITIVE_WRITE, &none), PLAN_NOTIFY);
 	ck_assert_int_eq(plan_source(&r, RULE_MOUNT, &fan), PLAN_NOTIFY);
+	ck_assert_int_eq(plan_source(&r, RULE_METADATA_CONNECT, &none), PLAN_NOTIFY);
+	struct plan_env nft = { .nft = true };
+	ck_assert_int_eq(plan_source(&r, RULE_METADATA_CONNECT, &nft), PLAN_NFT);
 	r.action[RULE_SENSITIVE_WRITE] = ACTION_DENY;
 	ck_assert_int_eq(plan_source(&r, RULE_SENSITIVE_WRITE, &fan), PLAN_NOTIFY);
 	r.audit = true;
@@ -292,6 +393,8 @@ int main(void)
 	tcase_add_test(tc, test_reverse_shell_at_exec);
 	tcase_add_test(tc, test_fs_write_eval);
 	tcase_add_test(tc, test_fanwatch_root);
+	tcase_add_test(tc, test_netguard_script);
+	tcase_add_test(tc, test_nflog_parse);
 	suite_add_tcase(s, tc);
 	return test_run(s);
 }

@@ -4,8 +4,8 @@
  * the container's network namespace (entered through /proc/<init>/ns/net)
  * matching new connections to the cloud metadata addresses and to the API
  * server (KUBERNETES_SERVICE_HOST/PORT).  Each match is logged to an NFLOG
- * group the monitor reads (nflog.c); for deny and kill it is also dropped
- * in the kernel, so the connect fails with EPERM before a packet leaves.
+ * group the monitor reads (nflog.c); for deny and kill it is also refused
+ * in the kernel (ECONNREFUSED for TCP), before a packet leaves the pod.
  * The table is deleted when the monitor ends (the namespace may be a pod's,
  * shared with other containers).  `nft` runs in a child that entered the
  * namespace; nothing else of the monitor changes namespace for long.
@@ -52,23 +52,34 @@ static int _k8s_rule(const char *host, uint16_t port, const char *verdict, char 
 	return 0;
 }
 
+/*
+ * Each new connection to a watched destination jumps to `hit`: logged to the
+ * group, and for deny/kill refused at once (a TCP reset, else ICMP
+ * administratively prohibited): the connect fails before a packet leaves.
+ */
 int netguard_script(const struct netguard_conf *c, char *buf, size_t size)
 {
-	char verdict[64], k8s[160];
-	(void)snprintf(verdict, sizeof(verdict), "log group %u%s", c->group,
-		       c->refuse ? " drop" : "");
-	if (_k8s_rule(c->k8s_host, c->k8s_port, verdict, k8s, sizeof(k8s)) < 0)
+	char k8s[160];
+	if (_k8s_rule(c->k8s_host, c->k8s_port, "jump hit", k8s, sizeof(k8s)) < 0)
 		return -EINVAL;
 	int n = snprintf(buf, size,
 			 "table inet %s {\n"
+			 "\tchain hit {\n"
+			 "\t\tlog group %u\n"
+			 "%s"
+			 "\t}\n"
 			 "\tchain out {\n"
 			 "\t\ttype filter hook output priority 0; policy accept;\n"
-			 "\t\tip daddr 169.254.169.254 ct state new %s\n"
-			 "\t\tip6 daddr fd00:ec2::254 ct state new %s\n"
+			 "\t\tip daddr 169.254.169.254 ct state new jump hit\n"
+			 "\t\tip6 daddr fd00:ec2::254 ct state new jump hit\n"
 			 "%s"
 			 "\t}\n"
 			 "}\n",
-			 c->table, verdict, verdict, k8s);
+			 c->table, c->group,
+			 c->refuse ? "\t\tmeta l4proto tcp reject with tcp reset\n"
+				     "\t\treject with icmpx type admin-prohibited\n"
+				   : "",
+			 k8s);
 	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
