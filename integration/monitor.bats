@@ -7,22 +7,11 @@ load helpers
 load monitor/helpers
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
-	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
+	monitor_suite_setup_file
 }
 
 setup() {
-	requires_hardrun
-	common_setup
-	# sun_path is 108 bytes: the state dir must be short
-	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
-	PROFILES="$BATS_TEST_TMPDIR/profiles"
-	mkdir -p "$PROFILES"
-	monitor_config
-	pod_netns_setup
-	ROOT="$(rt_dir hardrun)/root"
-	profile t
+	monitor_suite_setup
 }
 
 teardown() {

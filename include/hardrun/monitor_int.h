@@ -336,7 +336,7 @@ void netguard_stop(struct netguard *g);
 /* ---- watch.c: the rules kernel mechanisms serve, in the monitor ---- */
 
 struct watch {
-	bool tried; /* started (or failed): once per container */
+	bool tried; /* both stages started (or failed): once per container */
 	bool overflowed;
 	struct fanwatch *fw;	/* sensitive_write alerts */
 	struct netguard *guard; /* metadata_connect */
@@ -349,9 +349,12 @@ struct watch {
 
 /* Start what plan_source gives to kernel mechanisms, in pid's root and
  * network namespace (seccomp: the final filter; a connect it notifies is
- * not nftables'): 0, 1 with a warning in e, or -errno (e says why). */
+ * not nftables').  early: before the container's program runs (its first
+ * exec waits): the fanotify marks (a write at once is seen) and nftables
+ * when it refuses (deny, kill); else, right after: nftables for alerts.
+ * 0, 1 with a warning in e, or -errno (e says why). */
 int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct json *seccomp, const struct event_ctx *ectx, int events_fd,
+		const struct json *seccomp, const struct event_ctx *ectx, int events_fd, bool early,
 		struct err *e);
 /* The fds to poll (0, 1 or 2 of them). */
 unsigned watch_fds(const struct watch *w, int fds[2]);
@@ -359,7 +362,7 @@ unsigned watch_fds(const struct watch *w, int fds[2]);
 void watch_read(struct watch *w);
 /* A line for the monitor's log (events lost, writes left out), if any. */
 bool watch_take_note(struct watch *w, char *buf, size_t size);
-/* pid runs in another root than the node's (inside the container). */
+/* pid runs in another mount namespace than the monitor's (the container's). */
 bool watch_in_container(pid_t pid);
 void watch_release(struct watch *w);
 

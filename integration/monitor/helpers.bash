@@ -12,6 +12,28 @@ monitor_config() {
 	EVENTS="$(jq -r .eventsFile "$HARDRUN_CONFIG")"
 }
 
+# monitor_suite_setup_file / monitor_suite_setup: a suite of hardrun runs
+# with the monitor on busybox bundles (monitor.bats, monitor_kernel.bats):
+# hrtrig built once; per test a short stateDir (sun_path is 108 bytes), a
+# profile dir, the node config, the pod network namespace and profile t.
+monitor_suite_setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
+	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
+}
+
+monitor_suite_setup() {
+	requires_hardrun
+	common_setup
+	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
+	PROFILES="$BATS_TEST_TMPDIR/profiles"
+	mkdir -p "$PROFILES"
+	monitor_config
+	pod_netns_setup
+	ROOT="$(rt_dir hardrun)/root"
+	profile t
+}
+
 # pod_netns_setup: a network namespace with a default route, as a pod's has
 # (here through lo: no module needed), which bundle() makes its containers
 # join: a connect to the metadata address or the API server then sends a

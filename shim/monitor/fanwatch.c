@@ -131,6 +131,35 @@ static int _mark(struct fanwatch *w, const char *path)
 	return 1;
 }
 
+typedef void (*entry_fn)(struct fanwatch *w, const char *path, bool dir, void *arg);
+
+/* fn for each entry of the directory path (in the root) but . and .. */
+static void _each_entry(struct fanwatch *w, const char *path, entry_fn fn, void *arg)
+{
+	int fd = _open_in_root(w->rootfd, path);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			(void)close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		char sub[PATH_MAX];
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < (int)sizeof(sub))
+			fn(w, sub, de->d_type == DT_DIR, arg);
+	}
+	(void)closedir(dir);
+}
+
+static void _mark_subdir(struct fanwatch *w, const char *path, bool dir, void *arg)
+{
+	int r = dir ? _mark(w, path) : 0;
+	if (r < 0 && !w->mark_err)
+		w->mark_err = -r;
+}
+
 /* Breadth first from each sensitive directory: marks first, then the
  * subdirectories of what was marked, in order, until the bound. */
 static void _mark_trees(struct fanwatch *w)
@@ -138,32 +167,10 @@ static void _mark_trees(struct fanwatch *w)
 	for (const char *const *s = eval_sensitive_dirs(); *s; s++) {
 		char path[PATH_MAX];
 		(void)snprintf(path, sizeof(path), "%.*s", (int)strlen(*s) - 1, *s);
-		int r = _mark(w, path);
-		if (r < 0 && !w->mark_err)
-			w->mark_err = -r;
+		_mark_subdir(w, path, true, NULL);
 	}
-	for (unsigned i = 0; i < w->n; i++) {
-		int fd = _open_in_root(w->rootfd, w->dirs[i].path);
-		DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-		if (!dir) {
-			if (fd >= 0)
-				(void)close(fd);
-			continue;
-		}
-		struct dirent *de;
-		while ((de = readdir(dir))) {
-			char sub[PATH_MAX];
-			if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0 ||
-			    snprintf(sub, sizeof(sub), "%s/%s", w->dirs[i].path, de->d_name) >=
-				    (int)sizeof(sub))
-				continue;
-			int r = _mark(w, sub);
-			if (r < 0 && !w->mark_err)
-				w->mark_err = -r;
-		}
-		(void)closedir(dir);
-	}
+	for (unsigned i = 0; i < w->n; i++)
+		_each_entry(w, w->dirs[i].path, _mark_subdir, NULL);
 }
 
 int fanwatch_open(const char *root, struct fanwatch **ret, struct err *e)
@@ -255,33 +262,32 @@ static bool _record_path(const struct fanwatch *w, const struct fanotify_event_m
 	return false;
 }
 
+struct adopt {
+	pid_t pid;
+	fanwatch_fn fn;
+	void *ctx;
+	int depth;
+};
+
+static void _adopt(struct fanwatch *w, const char *path, struct adopt *a);
+
+static void _adopt_entry(struct fanwatch *w, const char *path, bool dir, void *arg)
+{
+	struct adopt *a = arg, deeper = *a;
+	deeper.depth--;
+	if (dir)
+		_adopt(w, path, &deeper);
+	else if (fold_admit(&w->fold, path))
+		a->fn(a->ctx, a->pid, path, FAN_CREATE);
+}
+
 /* A directory that appeared under a marked one: mark it, and report what
  * was written into it before the mark took (mkdir d; echo x > d/f races
  * the monitor), as created by the process that made the directory. */
-static void _adopt(struct fanwatch *w, const char *path, pid_t pid, fanwatch_fn fn, void *ctx,
-		   int depth)
+static void _adopt(struct fanwatch *w, const char *path, struct adopt *a)
 {
-	if (_mark(w, path) <= 0 || depth == 0)
-		return;
-	int fd = _open_in_root(w->rootfd, path);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			(void)close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(dir))) {
-		char sub[PATH_MAX];
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
-			continue;
-		if (de->d_type == DT_DIR)
-			_adopt(w, sub, pid, fn, ctx, depth - 1);
-		else if (fold_admit(&w->fold, sub))
-			fn(ctx, pid, sub, FAN_CREATE);
-	}
-	(void)closedir(dir);
+	if (_mark(w, path) > 0 && a->depth > 0)
+		_each_entry(w, path, _adopt_entry, a);
 }
 
 unsigned long fanwatch_take_dropped(struct fanwatch *w)
@@ -309,7 +315,8 @@ void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
 				continue;
 			if (m->mask & FAN_ONDIR) { /* a new directory: watch it too */
 				if (m->mask & (FAN_CREATE | FAN_MOVED_TO))
-					_adopt(w, path, m->pid, fn, ctx, FW_ADOPT_DEPTH);
+					_adopt(w, path,
+					       &(struct adopt){ m->pid, fn, ctx, FW_ADOPT_DEPTH });
 				continue;
 			}
 			if (fold_admit(&w->fold, path))

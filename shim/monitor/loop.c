@@ -54,6 +54,7 @@ struct mon {
 	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
 	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
 	struct watch watch;    /* rules served by kernel mechanisms (watch.c) */
+	pid_t watch_pid;       /* the container's init, once the watches started */
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -173,19 +174,30 @@ static void _sync_wake_up(int notify_fd)
 
 /* The rules kernel mechanisms serve start once the container's root
  * exists: when runc hands over the init's notify fd, or at the init's first
- * traced exec. */
-static void _kernel_watch(struct mon *m, pid_t pid)
+ * traced exec (early: watch_start); the rest once that exec is answered. */
+static void _kernel_watch(struct mon *m, pid_t pid, bool early)
 {
 	struct err e = { 0 };
 	int fds[2];
-	if (m->watch.tried || pid <= 0 || m->spec.mode == MODE_LEARN)
+	if (pid <= 0 || m->spec.mode == MODE_LEARN || (early ? m->watch_pid > 0 : m->watch.tried))
 		return;
-	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, m->events_fd, &e);
+	m->watch_pid = pid;
+	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, m->events_fd, early,
+			    &e);
 	if (r != 0)
 		_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
-	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;)
-		if (_epoll_add(m, fds[i], TAG_WATCH) < 0)
+	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;) {
+		int k = _epoll_add(m, fds[i], TAG_WATCH);
+		if (k < 0 && k != -EEXIST)
 			_log(m, "monitor: kernel watch: epoll", NULL);
+	}
+}
+
+/* The second stage, once the container's program runs. */
+static void _kernel_watch_late(struct mon *m)
+{
+	if (m->watch_pid > 0 && !m->watch.tried && (m->tracer || (m->n > 0 && m->s[0].started)))
+		_kernel_watch(m, m->watch_pid, false);
 }
 
 /* The watches' own news (events lost or left out by the rate limit). */
@@ -221,7 +233,7 @@ static void _accept(struct mon *m)
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
-		_kernel_watch(m, c.pid);
+		_kernel_watch(m, c.pid, true);
 		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
 		if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
 			m->init_gone = true;
@@ -384,8 +396,8 @@ static int _trace_call(void *ctx, struct mon_call *c)
 	/* config.json is final once a filtered process runs */
 	_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
 	c->name = _name(m, c->arch, c->nr, &to_free);
-	if (!m->watch.tried && strncmp(c->name, "execve", 6) == 0 && watch_in_container(c->pid))
-		_kernel_watch(m, c->pid);
+	if (m->watch_pid <= 0 && strncmp(c->name, "execve", 6) == 0 && watch_in_container(c->pid))
+		_kernel_watch(m, c->pid, true);
 	int error = _decide(m, c);
 	free(to_free);
 	return error < 0 ? 0 : error; /* < 0: "answered": let it run */
@@ -649,6 +661,7 @@ int monitor_main(int argc, char **argv)
 		int n = epoll_wait(m.epfd, evs, 16, 1000);
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
+		_kernel_watch_late(&m);
 	}
 	watch_read(&m.watch); /* what the kernel still holds */
 	_watch_notes(&m);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hardrun/monitor_int.h"
@@ -47,23 +48,9 @@ static int _start_guard(struct watch *w, pid_t pid, struct err *e)
 	return 0;
 }
 
-int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct json *seccomp, const struct event_ctx *ectx, int events_fd,
-		struct err *e)
+static int _start_fanwatch(struct watch *w, pid_t pid, struct err *e)
 {
-	struct plan_env env = { .fanotify = true,
-				.nft = seccomp && !nfilter_notifies(seccomp, "connect") };
 	char root[64];
-	w->tried = true;
-	w->pid = pid;
-	w->rules = rules;
-	w->ectx = ectx;
-	w->events_fd = events_fd;
-	if (plan_source(rules, RULE_METADATA_CONNECT, &env) == PLAN_NFT &&
-	    _start_guard(w, pid, e) < 0)
-		return -e->code;
-	if (plan_source(rules, RULE_SENSITIVE_WRITE, &env) != PLAN_FANOTIFY)
-		return 0;
 	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	int r = fanwatch_open(root, &w->fw, e);
 	if (r < 0)
@@ -73,6 +60,36 @@ int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
 	(void)err_set(e, 0, "sensitive_write: %u directories watched, %u left out (bound %d)",
 		      fanwatch_marked(w->fw), fanwatch_unmarked(w->fw), FANWATCH_MARK_MAX);
 	return 1;
+}
+
+int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
+		const struct json *seccomp, const struct event_ctx *ectx, int events_fd, bool early,
+		struct err *e)
+{
+	struct plan_env env = { .fanotify = true,
+				.nft = seccomp && !nfilter_notifies(seccomp, "connect") };
+	enum rule_action md = plan_action(rules, RULE_METADATA_CONNECT);
+	struct err fe = { 0 };
+	int r = 0;
+	if (early) {
+		w->pid = pid;
+		w->rules = rules;
+		w->ectx = ectx;
+		w->events_fd = events_fd;
+	} else {
+		w->tried = true;
+	}
+	if (plan_source(rules, RULE_METADATA_CONNECT, &env) == PLAN_NFT &&
+	    (md == ACTION_DENY || md == ACTION_KILL) == early)
+		r = _start_guard(w, pid, e);
+	if (early && plan_source(rules, RULE_SENSITIVE_WRITE, &env) == PLAN_FANOTIFY) {
+		int k = _start_fanwatch(w, pid, &fe);
+		if (r == 0 && k != 0) {
+			*e = fe;
+			r = k;
+		}
+	}
+	return r;
 }
 
 unsigned watch_fds(const struct watch *w, int fds[2])
@@ -87,10 +104,12 @@ unsigned watch_fds(const struct watch *w, int fds[2])
 
 bool watch_in_container(pid_t pid)
 {
-	char path[64], root[PATH_MAX];
-	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	ssize_t n = readlink(path, root, sizeof(root) - 1);
-	return n > 0 && !(n == 1 && root[0] == '/');
+	char path[64];
+	struct stat theirs, ours;
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	/* (its /proc/<pid>/root reads "/" from here: another mount namespace) */
+	return stat(path, &theirs) == 0 && stat("/proc/self/ns/mnt", &ours) == 0 &&
+	       (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev);
 }
 
 /* One write under a sensitive directory (fanwatch_fn). */
