@@ -34,7 +34,8 @@
 #define FW_EVENTS      (FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CREATE | FAN_MOVED_TO)
 #define FW_MASK	       (FW_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
 #define FW_HANDLE_MAX  128
-#define FW_ADOPT_DEPTH 4 /* levels of a new directory looked into at once */
+#define AT_HANDLE_FID_ 0x200 /* <linux/fcntl.h> AT_HANDLE_FID, Linux 6.5 */
+#define FW_ADOPT_DEPTH 4     /* levels of a new directory looked into at once */
 
 struct fw_dir {
 	uint32_t fsid[2];
@@ -85,7 +86,11 @@ static int _identify(int fd, struct fw_dir *d)
 	} h = { .fh.handle_bytes = FW_HANDLE_MAX };
 	struct statfs sf;
 	int mnt;
-	if (name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0 || fstatfs(fd, &sf) < 0)
+	/* an identifying handle is all fanotify reports: overlayfs gives one
+	 * without nfs_export (Linux 6.5+), a decodable one only with it */
+	if ((name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH | AT_HANDLE_FID_) < 0 &&
+	     (errno != EINVAL || name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0)) ||
+	    fstatfs(fd, &sf) < 0)
 		return -errno;
 	memcpy(d->fsid, &sf.f_fsid, sizeof(d->fsid));
 	d->bytes = h.fh.handle_bytes;
