@@ -9,6 +9,7 @@
 
 #include "hardrun/cleanup.h"
 #include "hardrun/engine.h"
+#include "hardrun/filter.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/monitor_int.h"
 #include "hardrun/profile.h"
@@ -41,7 +42,9 @@ static struct json *_render_on(const char *base, const char *rules, enum hr_mode
 	ck_assert_msg(json_parse(text, strlen(text), &j, &e) == 0, "%s", e.msg);
 	ck_assert_msg(profile_parse(j, &p, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(json_parse(base, strlen(base), &spec, &e), 0);
-	ck_assert_msg(engine_apply(spec, p, &e) == 0, "%s", e.msg);
+	struct filter_env env;
+	filter_env_host(&env);
+	ck_assert_msg(engine_apply(spec, p, &env, &e) == 0, "%s", e.msg);
 	ck_assert_msg(
 		monitor_prepare(spec, &pol, p, mech, NULL, "/run/hr/x/monitor.sock", NULL, &e) == 0,
 		"%s", e.msg);
