@@ -140,23 +140,29 @@ echo "monitor.ptrace.traced_execve_extra_us=$(r1 "$(dmed monitored-ptrace docker
 
 # ---- memory: one monitor alone, then the mean over PSS_N at once ----
 kib() { awk '/^'"$1"':/ { print $2 }' "/proc/$2/smaps_rollup"; }
-mon_pid_of() { cat "$(dirname "$(grep -l "\"containerId\": *\"$1\"" "$T"/state/*/monitor.json)")/monitor.pid"; }
+mon_dir_of() { dirname "$(grep -l "\"containerId\": *\"$1\"" "$T"/state/*/monitor.json)"; }
+# kib_mon KEY ID: KEY (Rss, Pss) of ID's monitor, its supervisor and worker together
+kib_mon() {
+	local d
+	d="$(mon_dir_of "$2")"
+	echo $(($(kib "$1" "$(cat "$d/monitor.pid")") + $(kib "$1" "$(cat "$d/worker.pid")")))
+}
 start_sleeper() {
 	bundle monitored 'sleep 60' "m-$1"
 	"$HARDRUN" --root "$ROOT" run -d --bundle "$T/b/m-$1" "m-$1" </dev/null >/dev/null 2>&1
 }
 start_sleeper 1
 sleep 0.5
-pid="$(mon_pid_of m-1)"
-rss="$(kib Rss "$pid")"
-pss="$(kib Pss "$pid")"
-echo "monitor.rss_kib=$rss monitor.pss_kib=$pss" \
+pid="$(cat "$(mon_dir_of m-1)/worker.pid")"
+rss="$(kib_mon Rss m-1)"
+pss="$(kib_mon Pss m-1)"
+echo "monitor.rss_kib=$rss monitor.pss_kib=$pss (supervisor + worker)" \
 	"monitor.rss_ratio_vs_2mib_target=$(ratio "$rss" "$TARGET_KIB")" \
 	"monitor.pss_ratio_vs_2mib_target=$(ratio "$pss" "$TARGET_KIB")" \
 	"monitor.program=$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -d' ' -f1)"
 for i in $(seq 2 "$PSS_N"); do start_sleeper "$i"; done
 sleep 0.5
 sum=0
-for i in $(seq "$PSS_N"); do sum=$((sum + $(kib Pss "$(mon_pid_of "m-$i")"))); done
+for i in $(seq "$PSS_N"); do sum=$((sum + $(kib_mon Pss "m-$i"))); done
 echo "monitor.pss_kib_mean_of_$PSS_N=$((sum / PSS_N))"
 for i in $(seq "$PSS_N"); do "$HARDRUN" --root "$ROOT" delete -f "m-$i"; done

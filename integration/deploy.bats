@@ -495,12 +495,16 @@ PY
 		c hardrun --root /x cre
 		c hardrun profile ex
 		c hardrun profile export baseline --format ""
+		c hardrun ps --format ""
+		c hardrun ps --f
 	' _ "$REPO/deploy/bash-completion/hardrun"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = profile ]
 	[ "${lines[1]}" = create ]
 	[ "${lines[2]}" = export ]
 	[ "${lines[3]}" = "oci docker pfc bpf cil" ]
+	[ "${lines[4]}" = "text json table" ]
+	[ "${lines[5]}" = "--format" ]
 }
 
 @test "kubernetes manifests: parse, kustomize renders, structure as required" {

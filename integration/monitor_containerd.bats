@@ -74,7 +74,8 @@ opts() {
 	local pid
 	pid="$(mon_pid "$CID")"
 	kill -0 "$pid"
-	[ "$(monitor_pids)" = "$pid" ]
+	[ "$(monitor_pids | wc -l)" -eq 2 ] # the supervisor and its worker
+	monitor_pids | grep -qx "$pid"
 
 	run c tasks exec --exec-id "e-$CID" "$CID" sh -c 'unshare -U true; echo rc=$?' </dev/null
 	echo "$output"

@@ -10,6 +10,7 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/event.h"
 #include "hardrun/fsutil.h"
+#include "hardrun/podid.h"
 
 void event_format_time(const struct timespec *ts, char *buf, size_t size)
 {
@@ -46,13 +47,25 @@ static struct json *_tags(const char *csv)
 	return a;
 }
 
+void event_ctx_identity(struct event_ctx *x, const struct json *annotations)
+{
+	struct podid id;
+	podid_read(annotations, &id);
+	x->container_name = id.container;
+	x->k8s_ns = id.ns;
+	x->k8s_pod = id.pod;
+	x->k8s_pod_uid = id.uid;
+	x->image = id.image;
+}
+
 int event_add_identity(struct json *f, const struct event_ctx *x)
 {
 	if (_set(f, "container.id", event_str_or_null(x->container_id)) < 0 ||
 	    _set(f, "container.name", event_str_or_null(x->container_name)) < 0 ||
 	    _set(f, "container.image", event_str_or_null(x->image)) < 0 ||
 	    _set(f, "k8s.ns.name", event_str_or_null(x->k8s_ns)) < 0 ||
-	    _set(f, "k8s.pod.name", event_str_or_null(x->k8s_pod)) < 0)
+	    _set(f, "k8s.pod.name", event_str_or_null(x->k8s_pod)) < 0 ||
+	    _set(f, "k8s.pod.uid", event_str_or_null(x->k8s_pod_uid)) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -107,5 +120,5 @@ int event_append(int fd, const struct json *j, struct err *e)
 	ssize_t n = write(fd, buf, len + 1);
 	if (n < 0)
 		return err_set_sys(e, errno, "write event");
-	return (size_t)n == len + 1 ? 0 : err_set(e, EIO, "short event write");
+	return (size_t)n == len + 1 ? (int)n : err_set(e, EIO, "short event write");
 }

@@ -173,6 +173,7 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 		.bundle = bundle,
 		.seccomp = json_get_path(c->spec, "linux.seccomp"), /* final: written next */
 		.env = env,
+		.limits = c->nc->limits,
 	};
 	return monitor_spawn_start(&ms, &c->monitor, e);
 }

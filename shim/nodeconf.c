@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The node configuration (include/hardrun/nodeconf.h), parsed key by key from a table. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,22 @@
 
 #define NODECONF_MAX_SIZE (1u << 20)
 
+/* Enum names: one table each, one lookup both ways. */
+#define NAMES_N(t) (sizeof(t) / sizeof((t)[0]))
+
+static const char *_name(const char *const *names, size_t n, unsigned v)
+{
+	return v < n ? names[v] : "?";
+}
+
+static int _parse(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 static const char *const _mode_names[] = {
 	[MODE_ENFORCE] = "enforce",
 	[MODE_AUDIT] = "audit",
@@ -19,40 +36,109 @@ static const char *const _mode_names[] = {
 	[MODE_OFF] = "off",
 };
 
-const char *mode_name(enum hr_mode m)
-{
-	return (unsigned)m <= MODE_OFF ? _mode_names[m] : "?";
-}
-
-int mode_parse(const char *s, enum hr_mode *ret)
-{
-	for (unsigned i = 0; i <= MODE_OFF; i++)
-		if (strcmp(s, _mode_names[i]) == 0) {
-			*ret = (enum hr_mode)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 static const char *const _mech_names[] = {
 	[MONITOR_MECH_AUTO] = "auto",
 	[MONITOR_MECH_NOTIFY] = "notify",
 	[MONITOR_MECH_PTRACE] = "ptrace",
 };
 
+static const char *const _lost_names[] = {
+	[MONITOR_LOST_KEEP] = "keep",
+	[MONITOR_LOST_KILL] = "kill",
+};
+
+const char *mode_name(enum hr_mode m)
+{
+	return _name(_mode_names, NAMES_N(_mode_names), (unsigned)m);
+}
+
+int mode_parse(const char *s, enum hr_mode *ret)
+{
+	int i = _parse(_mode_names, NAMES_N(_mode_names), s);
+	if (i >= 0)
+		*ret = (enum hr_mode)i;
+	return i < 0 ? i : 0;
+}
+
 const char *monitor_mechanism_name(enum monitor_mechanism m)
 {
-	return (unsigned)m <= MONITOR_MECH_PTRACE ? _mech_names[m] : "?";
+	return _name(_mech_names, NAMES_N(_mech_names), (unsigned)m);
 }
 
 int monitor_mechanism_parse(const char *s, enum monitor_mechanism *ret)
 {
-	for (unsigned i = 0; s && i <= MONITOR_MECH_PTRACE; i++)
-		if (strcmp(s, _mech_names[i]) == 0) {
-			*ret = (enum monitor_mechanism)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = _parse(_mech_names, NAMES_N(_mech_names), s);
+	if (i >= 0)
+		*ret = (enum monitor_mechanism)i;
+	return i < 0 ? i : 0;
+}
+
+const char *monitor_lost_name(enum monitor_lost l)
+{
+	return _name(_lost_names, NAMES_N(_lost_names), (unsigned)l);
+}
+
+int monitor_lost_parse(const char *s, enum monitor_lost *ret)
+{
+	int i = _parse(_lost_names, NAMES_N(_lost_names), s);
+	if (i >= 0)
+		*ret = (enum monitor_lost)i;
+	return i < 0 ? i : 0;
+}
+
+/* The numeric limits: key, bounds, where in struct monitor_limits. */
+static const struct {
+	const char *key;
+	uint64_t min, max;
+	size_t off;
+	bool wide; /* uint64_t, else unsigned */
+} _limits[] = {
+	{ "eventRate", 1, 10000, offsetof(struct monitor_limits, event_rate), false },
+	{ "eventBurst", 1, 100000, offsetof(struct monitor_limits, event_burst), false },
+	{ "eventWindow", 1, 3600, offsetof(struct monitor_limits, event_window_s), false },
+	{ "execLogMaxSize", 4096, 1ull << 40, offsetof(struct monitor_limits, exec_log_max), true },
+};
+
+int monitor_limits_to_json(const struct monitor_limits *l, struct json *obj)
+{
+	for (size_t i = 0; i < sizeof(_limits) / sizeof(_limits[0]); i++) {
+		const char *p = (const char *)l + _limits[i].off;
+		uint64_t v = _limits[i].wide ? *(const uint64_t *)p : *(const unsigned *)p;
+		if (json_obj_set(obj, _limits[i].key, json_new_uint(v)) < 0)
+			return -ENOMEM;
+	}
+	return json_obj_set(obj, "monitorLost", json_new_string(monitor_lost_name(l->lost)));
+}
+
+int monitor_limits_from_json(const struct json *obj, struct monitor_limits *l, struct err *e)
+{
+	for (size_t i = 0; i < sizeof(_limits) / sizeof(_limits[0]); i++) {
+		const struct json *j = json_get(obj, _limits[i].key);
+		uint64_t v;
+		if (!j)
+			continue;
+		if (json_to_uint64(j, &v) < 0 || v < _limits[i].min || v > _limits[i].max)
+			return err_set(e, EINVAL, "%s: must be an integer from %llu to %llu",
+				       _limits[i].key, (unsigned long long)_limits[i].min,
+				       (unsigned long long)_limits[i].max);
+		char *p = (char *)l + _limits[i].off;
+		if (_limits[i].wide)
+			*(uint64_t *)p = v;
+		else
+			*(unsigned *)p = (unsigned)v;
+	}
+	const struct json *lost = json_get(obj, "monitorLost");
+	if (lost && monitor_lost_parse(json_string(lost), &l->lost) < 0)
+		return err_set(e, EINVAL, "monitorLost: must be \"keep\" or \"kill\"");
+	return 0;
+}
+
+static bool _is_limit_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(_limits) / sizeof(_limits[0]); i++)
+		if (strcmp(_limits[i].key, key) == 0)
+			return true;
+	return strcmp(key, "monitorLost") == 0;
 }
 
 static char **_strv_of(const char *const *src)
@@ -102,6 +188,7 @@ void nodeconf_defaults(struct node_config *nc)
 	nc->events_file = strdup("/var/log/hardrun/events.jsonl");
 	nc->lsm_unavailable = LSM_UNAVAILABLE_SKIP;
 	nc->monitor_mechanism = MONITOR_MECH_AUTO;
+	nc->limits = MONITOR_LIMITS_DEFAULT;
 	launch_conf_defaults(&nc->launch);
 }
 
@@ -280,6 +367,8 @@ static int _apply(struct node_config *nc, const struct json *doc, struct err *e)
 	json_foreach (i, doc) {
 		const char *key = doc->keys[i];
 		size_t k = 0;
+		if (_is_limit_key(key)) /* the monitor's limits: one table, below */
+			continue;
 		while (k < sizeof(_keys) / sizeof(_keys[0]) && strcmp(_keys[k].key, key) != 0)
 			k++;
 		if (k == sizeof(_keys) / sizeof(_keys[0]))
@@ -288,7 +377,7 @@ static int _apply(struct node_config *nc, const struct json *doc, struct err *e)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return monitor_limits_from_json(doc, &nc->limits, e);
 }
 
 int nodeconf_parse(const char *text, size_t len, struct node_config *ret, struct err *e)

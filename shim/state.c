@@ -126,7 +126,7 @@ static int _proc_start_time(pid_t pid, uint64_t *ret)
 }
 
 /* runc keeps <root>/<id>/state.json with init_process_pid and _start. */
-bool state_container_running(const char *root, const char *id)
+pid_t state_container_init(const char *root, const char *id)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_json_ struct json *st = NULL;
@@ -134,13 +134,20 @@ bool state_container_running(const char *root, const char *id)
 	uint64_t want, have;
 
 	if (!id || strchr(id, '/') || asprintf(&path, "%s/%s/state.json", root, id) < 0)
-		return false;
+		return -EINVAL;
 	if (json_load_file(path, 16u << 20, &st, NULL) < 0)
-		return false;
+		return -ESRCH;
 	if (json_to_int64(json_get(st, "init_process_pid"), &pid) < 0 || pid <= 0)
-		return false;
+		return -ESRCH;
 	if (_proc_start_time((pid_t)pid, &have) < 0)
-		return false;
+		return -ESRCH;
 	/* a recycled pid is not the container */
-	return json_to_uint64(json_get(st, "init_process_start"), &want) < 0 || want == have;
+	if (json_to_uint64(json_get(st, "init_process_start"), &want) == 0 && want != have)
+		return -ESRCH;
+	return (pid_t)pid;
+}
+
+bool state_container_running(const char *root, const char *id)
+{
+	return state_container_init(root, id) > 0;
 }

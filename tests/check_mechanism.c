@@ -383,6 +383,10 @@ START_TEST(test_spec_roundtrip)
 	s.socket_path = "/x/monitor.sock";
 	s.mechanism = MONITOR_MECH_PTRACE;
 	s.attach_pid = 31337;
+	s.limits = MONITOR_LIMITS_DEFAULT;
+	s.limits.event_rate = 7;
+	s.limits.exec_log_max = 5ull << 30; /* wider than 32 bits */
+	s.limits.lost = MONITOR_LOST_KILL;
 	const char *sc =
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
 		"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
@@ -394,6 +398,10 @@ START_TEST(test_spec_roundtrip)
 	ck_assert_msg(monitor_spec_read(t, &back, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(back.mechanism, MONITOR_MECH_PTRACE);
 	ck_assert_int_eq(back.attach_pid, 31337);
+	ck_assert_uint_eq(back.limits.event_rate, 7);
+	ck_assert_uint_eq(back.limits.event_burst, 100);
+	ck_assert_uint_eq(back.limits.exec_log_max, 5ull << 30);
+	ck_assert_int_eq(back.limits.lost, MONITOR_LOST_KILL);
 	/* the final filter and the API server env come back as written */
 	char *got = NULL;
 	ck_assert_int_eq(json_dump(back.seccomp, false, &got, NULL, NULL), 0);

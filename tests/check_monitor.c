@@ -642,9 +642,16 @@ START_TEST(test_rules_from_profile)
 }
 END_TEST
 
+static const struct event_ctx ctx_web = { .container_id = "c0ffee",
+					  .container_name = "web",
+					  .k8s_ns = "prod",
+					  .k8s_pod = "web-1",
+					  .image = "nginx:1",
+					  .hostname = "node1" };
+
 START_TEST(test_event_golden)
 {
-	struct event_ctx x = { "c0ffee", "web", "prod", "web-1", "nginx:1", "node1" };
+	const struct event_ctx x = ctx_web;
 	struct timespec t = { 1700000000, 5 };
 	struct mon_call c = { .name = "dup2", .session = 0 };
 	struct mon_proc p = { .pid = 42, .ppid = 7, .uid = 0 };
@@ -678,7 +685,7 @@ END_TEST
  * name before the exec and its parent process. */
 START_TEST(test_exec_record)
 {
-	struct event_ctx x = { "c0ffee", "web", "prod", "web-1", "nginx:1", "node1" };
+	const struct event_ctx x = ctx_web;
 	struct timespec t = { 1700000000, 5 };
 	struct mon_call c = { .name = "execve", .session = 1 };
 	struct mon_proc p = { .pid = 42, .ppid = 7, .uid = 1000 };

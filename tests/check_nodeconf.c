@@ -25,6 +25,11 @@ START_TEST(test_full_config)
 	ck_assert_str_eq(nc.recordings_dir, "/var/lib/hr");
 	ck_assert_str_eq(nc.events_file, "/var/log/hr.jsonl");
 	ck_assert_int_eq(nc.lsm_unavailable, LSM_UNAVAILABLE_FAIL);
+	ck_assert_uint_eq(nc.limits.event_rate, 5);
+	ck_assert_uint_eq(nc.limits.event_burst, 50);
+	ck_assert_uint_eq(nc.limits.event_window_s, 30);
+	ck_assert_uint_eq(nc.limits.exec_log_max, 1048576);
+	ck_assert_int_eq(nc.limits.lost, MONITOR_LOST_KILL);
 	ck_assert(nodeconf_profile_allowed(&nc, "web-1.2"));
 	ck_assert(!nodeconf_profile_allowed(&nc, "baseline"));
 	nodeconf_release(&nc);
@@ -43,6 +48,11 @@ START_TEST(test_defaults)
 	ck_assert(!nc.allow_mode_off);
 	ck_assert_str_eq(nc.state_dir, "/run/hardrun");
 	ck_assert_int_eq(nc.lsm_unavailable, LSM_UNAVAILABLE_SKIP);
+	ck_assert_uint_eq(nc.limits.event_rate, 20);
+	ck_assert_uint_eq(nc.limits.event_burst, 100);
+	ck_assert_uint_eq(nc.limits.event_window_s, 10);
+	ck_assert_uint_eq(nc.limits.exec_log_max, 16u << 20);
+	ck_assert_int_eq(nc.limits.lost, MONITOR_LOST_KEEP);
 	nodeconf_release(&nc);
 }
 END_TEST
@@ -61,6 +71,11 @@ static const struct {
 	{ "{\"allowModeOff\":\"yes\"}", "allowModeOff: must be true or false" },
 	{ "{\"profileDirs\":[\"rel\"]}", "profileDirs[0]: must be an absolute path" },
 	{ "{\"lsmUnavailable\":\"ignore\"}", "lsmUnavailable: must be" },
+	{ "{\"eventRate\":0}", "eventRate: must be an integer from 1 to 10000" },
+	{ "{\"eventBurst\":\"100\"}", "eventBurst: must be an integer" },
+	{ "{\"eventWindow\":1.5}", "eventWindow: must be an integer" },
+	{ "{\"execLogMaxSize\":-1}", "execLogMaxSize: must be an integer from 4096" },
+	{ "{\"monitorLost\":\"restart\"}", "monitorLost: must be \"keep\" or \"kill\"" },
 	{ "[]", "must be a JSON object" },
 	{ "{\"stateDir\":", "invalid JSON" },
 };

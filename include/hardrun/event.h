@@ -24,6 +24,7 @@ struct event_ctx {
 	const char *k8s_pod;
 	const char *image;
 	const char *hostname;
+	const char *k8s_pod_uid;
 };
 
 /* The header of an event: what the rule is, for Falco's fields. */
@@ -37,8 +38,11 @@ struct event_rule {
 void event_format_time(const struct timespec *ts, char *buf, size_t size);
 /* A string, or null for NULL and "". */
 struct json *event_str_or_null(const char *s);
-/* container.id, container.name, container.image, k8s.ns.name, k8s.pod.name
- * appended to the object f. */
+/* container_name, k8s_ns, k8s_pod, k8s_pod_uid and image from the pod
+ * identity the CRI wrote into the annotations (podid_read). */
+void event_ctx_identity(struct event_ctx *x, const struct json *annotations);
+/* container.id, container.name, container.image, k8s.ns.name, k8s.pod.name,
+ * k8s.pod.uid appended to the object f. */
 int event_add_identity(struct json *f, const struct event_ctx *x);
 /* One event around output_fields `fields` (taken, also on failure); pure:
  * the time is passed in.  NULL on ENOMEM. */
@@ -47,7 +51,7 @@ struct json *event_new(const struct event_ctx *x, const struct timespec *when,
 
 /* Open (create, 0600, parents 0755) the events file for appending. */
 int event_open(const char *path, struct err *e);
-/* j as one line. */
+/* j as one line: its length, or -errno. */
 int event_append(int fd, const struct json *j, struct err *e);
 
 #endif

@@ -58,6 +58,7 @@ struct monitor_spec {
 	 * monitor reads config.json from the bundle when runc connects. */
 	struct json *seccomp;
 	struct json *env;
+	struct monitor_limits limits; /* the node's bounds of its output, its loss */
 };
 
 /* One notification, arguments copied out of struct seccomp_notif. */
@@ -149,6 +150,10 @@ int monitor_main(int argc, char **argv); /* `hardrun monitor ...` */
 /* `delete`: stop the container's monitor if it still runs and remove its
  * state dir.  Missing state is not an error.  Events and exec logs stay. */
 int monitor_delete(const char *state_root, const char *runtime_root, const char *id, struct err *e);
+
+/* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state
+ * DIR ...` (a monitor of that state dir, supervisor or worker). */
+bool monitor_is_running(pid_t pid, const char *state_dir);
 
 int monitor_spec_write(const struct monitor_spec *spec, struct err *e);
 int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct err *e);

@@ -7,7 +7,6 @@
  *   evaluate.c  rule evaluation over a call + process context (pure)
  *   plan.c      which mechanism serves each rule of a container (pure)
  *   fanwatch.c  fanotify marks on the sensitive directories (sensitive_write alerts)
- *   fold.c      folding and rate limit of the events kernel mechanisms report
  *   nflog.c     an NFLOG group's packets, read in the container's network namespace
  *   netguard.c  the nftables table of metadata_connect
  *   watch.c     the rules kernel mechanisms serve: started in the container's root
@@ -215,27 +214,6 @@ enum plan_source plan_source(const struct mon_rules *r, enum rule_id id,
 /* The rules whose source is PLAN_NOTIFY (1 << rule_id): nfilter_apply's rows. */
 uint32_t plan_notified(const struct mon_rules *r, const struct plan_env *env);
 
-/* ---- fold.c: events a container causes without a notification ---- */
-
-#define FOLD_RECENT 16
-#define FOLD_RATE   20 /* reports per second per source; the rest counted */
-
-struct fold {
-	struct {
-		uint64_t key;
-		time_t at;
-	} recent[FOLD_RECENT];
-	unsigned next;
-	time_t second;
-	unsigned in_second;
-	unsigned long dropped;
-};
-
-/* Report this one (true), or fold it into the same key reported within the
- * second / leave it out over FOLD_RATE (false, counted). */
-bool fold_admit(struct fold *f, const char *key);
-unsigned long fold_take_dropped(struct fold *f);
-
 /* ---- fanwatch.c: sensitive_write alerts through fanotify ---- */
 
 #define FANWATCH_MARK_MAX 512 /* directories marked per container */
@@ -252,10 +230,9 @@ unsigned fanwatch_unmarked(const struct fanwatch *w);
 /* One write to a file under a marked directory: the writer's pid (0 and a
  * NULL path: the kernel's queue overflowed, events were lost). */
 typedef void (*fanwatch_fn)(void *ctx, pid_t pid, const char *path, uint64_t mask);
-/* Every pending event (the fd is non-blocking), folded and rate-limited. */
+/* Every pending event (the fd is non-blocking); the kernel's several events
+ * of one write (create, modify, close_write) are one report within a second. */
 void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx);
-/* Events left out by the rate limit since the last call. */
-unsigned long fanwatch_take_dropped(struct fanwatch *w);
 const char *fanwatch_mask_name(uint64_t mask);
 void fanwatch_free(struct fanwatch *w);
 
@@ -281,21 +258,93 @@ void procinfo_exec_view(const struct mon_proc *caller, const struct mon_evidence
 
 /* ---- event.c ---- */
 
-/* struct event_ctx, event_open, event_append, event_format_time: hardrun/event.h */
+/* struct event_ctx, event_ctx_identity, event_open, event_append,
+ * event_format_time: hardrun/event.h */
 
 /* Build one event object (pure: time passed in). */
 struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 			 const struct mon_call *c, const struct mon_proc *p,
 			 const struct mon_verdict *v);
+/* The key events fold by (evlimit): rule, call, binary, target (evt.args). */
+#define EVENT_KEY_MAX 1024
+void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const struct mon_verdict *v,
+		    char *buf, size_t size);
+/* The loss of a monitor process: who ("worker": the process serving the
+ * calls; "supervisor": the one holding its fds), its pid, why, and what
+ * follows ("kill": the container is stopped; "keep": it runs on). */
+struct event_lost {
+	const char *who;
+	pid_t pid;
+	const char *reason;
+	const char *action;
+};
+struct json *event_build_lost(const struct event_ctx *x, const struct timespec *when,
+			      const struct event_lost *l);
 /* An exec-log record. */
 struct json *event_build_exec(const struct event_ctx *x, const struct timespec *when,
 			      const struct mon_call *c, const struct mon_proc *p,
 			      const struct mon_evidence *ev, const char *result);
-/* event_build at the current time, appended to fd. */
-int event_emit(int fd, const struct event_ctx *x, const struct mon_call *c,
-	       const struct mon_proc *p, const struct mon_verdict *v);
 /* Does one event line match the filters (NULL = any)?  (`hardrun events`) */
 bool event_line_matches(const char *line, size_t len, const char *container, const char *rule);
+
+/* ---- evlimit.c: folding and rate limit of event lines (pure) ---- */
+
+#define EVLIMIT_KEYS 64
+
+struct evlimit_conf {
+	unsigned rate;	    /* lines per second */
+	unsigned burst;	    /* lines at once */
+	uint64_t window_ms; /* folding window */
+};
+
+enum evlimit_verdict {
+	EVLIMIT_WRITE,	/* write the line now, its hardrun.count is *ret_count */
+	EVLIMIT_FOLDED, /* counted; *ev may have been taken, for a later line */
+};
+
+struct evlimit;
+struct evlimit *evlimit_new(const struct evlimit_conf *conf);
+void evlimit_free(struct evlimit *l);
+/* One occurrence of key (rule, call, binary, target) at now_ms (monotonic),
+ * its line *ev: written now, or folded into a later line. */
+enum evlimit_verdict evlimit_offer(struct evlimit *l, const char *key, uint64_t now_ms,
+				   struct json **ev, uint64_t *ret_count);
+/* emit(ctx, line, count) for each line due: keys whose window ended with
+ * occurrences pending (tokens permitting), or every one when final.  The
+ * line stays evlimit's. */
+typedef void (*evlimit_emit_fn)(void *ctx, struct json *ev, uint64_t count);
+void evlimit_flush(struct evlimit *l, uint64_t now_ms, bool final, evlimit_emit_fn emit, void *ctx);
+
+/* ---- evout.c: the events file and the exec log, bounded ---- */
+
+struct evout {
+	int events_fd, exec_fd;
+	char *events_path, *exec_path;
+	uint64_t exec_size, exec_max; /* exec_max 0: no cap */
+	struct evlimit *lim;
+	const char *container_id;
+	const char *state_dir; /* stats.json goes there */
+	uint64_t events;       /* occurrences, folded ones included */
+	char last_event[64];   /* time of the last one */
+	bool stats_dirty;
+	uint64_t failed; /* lines not written since the last report */
+	char failed_msg[ERR_MSG_MAX];
+};
+
+/* Takes events_fd and exec_fd (as monitor_open_logs gives them). */
+int evout_init(struct evout *o, const struct monitor_spec *s, int events_fd, int exec_fd,
+	       struct err *e);
+void evout_release(struct evout *o);
+/* An event line (*ev may be taken) of fold key `key`. */
+void evout_event(struct evout *o, struct json **ev, const char *key);
+void evout_exec(struct evout *o, const struct json *rec);
+/* An error line of the monitor itself (count: the lines it reports lost). */
+void evout_log(struct evout *o, const char *what, const char *error, uint64_t count);
+/* Once a second: folded lines due, the failures, <state dir>/stats.json
+ * ({"events": N, "lastEvent": TIME}, for `hardrun ps`) when it changed. */
+void evout_tick(struct evout *o);
+/* At exit: every folded count left, and the failures. */
+void evout_finish(struct evout *o);
 
 /* ---- nflog.c, netguard.c: metadata_connect through nftables ---- */
 
@@ -340,11 +389,10 @@ struct watch {
 	bool overflowed;
 	struct fanwatch *fw;	/* sensitive_write alerts */
 	struct netguard *guard; /* metadata_connect */
-	struct fold net_fold;
-	pid_t pid; /* the container's init (kill) */
+	pid_t pid;		/* the container's init (kill) */
 	const struct mon_rules *rules;
 	const struct event_ctx *ectx;
-	int events_fd;
+	struct evout *out; /* folded and rate-limited there */
 };
 
 /* Start what plan_source gives to kernel mechanisms, in pid's root and
@@ -354,13 +402,13 @@ struct watch {
  * when it refuses (deny, kill); else, right after: nftables for alerts.
  * 0, 1 with a warning in e, or -errno (e says why). */
 int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct json *seccomp, const struct event_ctx *ectx, int events_fd, bool early,
-		struct err *e);
+		const struct json *seccomp, const struct event_ctx *ectx, struct evout *out,
+		bool early, struct err *e);
 /* The fds to poll (0, 1 or 2 of them). */
 unsigned watch_fds(const struct watch *w, int fds[2]);
 /* Turn every pending kernel event into events-file lines. */
 void watch_read(struct watch *w);
-/* A line for the monitor's log (events lost, writes left out), if any. */
+/* A line for the monitor's log (events lost), if any. */
 bool watch_take_note(struct watch *w, char *buf, size_t size);
 /* pid runs in another mount namespace than the monitor's (the container's). */
 bool watch_in_container(pid_t pid);
@@ -386,6 +434,9 @@ struct listener_conn {
 };
 
 int listener_open(const char *path, struct err *e);
+/* One message into buf (at most size bytes) and the first fd passed with it
+ * (*ret_fd -1: none; more are closed): its length, or -errno. */
+ssize_t listener_recvmsg(int fd, void *buf, size_t size, int flags, int *ret_fd, struct err *e);
 /* Accept one connection and receive its state JSON and notify fd. */
 int listener_receive(int listen_fd, struct listener_conn *ret, struct err *e);
 void listener_conn_release(struct listener_conn *c);
@@ -417,6 +468,56 @@ bool tracer_done(const struct tracer *t);
 int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
 			  struct mon_call *ret);
 
+/* ---- keeper.c: the supervisor that holds the fds ---- */
+
+struct keeper_session {
+	int fd;
+	bool notify; /* a notify fd, tag its session number; else keeper_hold_fd's tag */
+	int tag;
+};
+
+/* What a worker starts with: the spawner's ready pipe (first worker only,
+ * else -1) and the sessions to take over (a respawned worker). */
+struct keeper_child {
+	int ready_fd;
+	size_t n;
+	struct keeper_session *held;
+};
+
+/* Split into supervisor and worker.  Returns 0 in each worker; the
+ * supervisor never returns (it exits when the container is done, when
+ * asked to stop, or when monitoring cannot go on).  -1: no supervisor could
+ * be made; the caller serves alone. */
+int keeper_start(const char *state_dir, int ready_fd, struct keeper_child *ret);
+/* Worker side: hand fd (of session) to the supervisor to hold; release a
+ * session that hung up; say the worker serves.  No-ops when unsupervised. */
+int keeper_hold(int fd, int session);
+/* Any other fd the fail-closed depends on, under the caller's tag (>= 0),
+ * and its copy in a respawned worker (-1: none). */
+int keeper_hold_fd(int fd, int tag);
+int keeper_held_fd(const struct keeper_child *kc, int tag);
+void keeper_release(int session);
+void keeper_ready(void);
+bool keeper_supervised(void);
+/* The notification being decided (shared with the supervisor and the next
+ * worker), and its answer. */
+void keeper_inflight(int session, uint64_t id);
+void keeper_answered(void);
+/* A respawned worker: answer ENOSYS to the notification its predecessor
+ * left unanswered; its session, or -1. */
+int keeper_takeover(const struct keeper_child *kc);
+/* A pidfd of the supervisor (readable when it ends), or -1. */
+int keeper_parent_pidfd(void);
+/* monitor_lost for s (and, for action "kill", the container stopped). */
+void keeper_lost(const struct monitor_spec *s, const struct event_lost *l);
+/* Worker side, the supervisor gone: monitor_lost, the container stopped under
+ * kill, else this worker serves on alone (keeper_alone). */
+void keeper_supervisor_lost(const struct monitor_spec *s);
+/* A worker left alone: no supervisor any more, monitor.pid is this process. */
+void keeper_alone(const char *state_dir);
+/* A worker's exit status when stopped by SIGTERM (0: the container is done). */
+#define MONITOR_EXIT_STOPPED 3
+
 /* ---- spawn.c: the monitor's own state ---- */
 
 /*
@@ -430,7 +531,9 @@ int tracer_call_from_info(const struct __ptrace_syscall_info *info, pid_t pid,
 #define RUNTIME_GONE_WAIT_MS 3000
 void monitor_state_finish(const struct monitor_spec *s, int wait_ms);
 /* Open (O_APPEND, creating parent dirs) the events file and the container's
- * exec log <dir of the events file>/exec/<id>.jsonl. */
+ * exec log <dir of the events file>/exec/<id>.jsonl; _paths names them. */
+int monitor_log_paths(const struct monitor_spec *s, char **ret_events, char **ret_exec,
+		      struct err *e);
 int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "hardrun/err.h"
 #include "hardrun/json.h"
@@ -31,5 +32,7 @@ int state_load_hardening(const char *dir, struct json **ret, struct err *e);
 
 /* True when runc's state for (root, id) shows a live init process. */
 bool state_container_running(const char *root, const char *id);
+/* That init process's pid (checked against its start time), or -errno. */
+pid_t state_container_init(const char *root, const char *id);
 
 #endif

@@ -4,34 +4,13 @@
 # EVENTS (the node config's eventsFile); for bundle/hr/hrun/rund/expect_one
 # also ROOT (runtime root) and HRTRIG (the static trigger binary).
 
-# monitor_config: rewrite $HARDRUN_CONFIG (node_config) for monitor tests:
-# a short stateDir (sun_path is 108 bytes), any profile, $PROFILES first.
+# monitor_config [EXTRA]: rewrite $HARDRUN_CONFIG (node_config) for monitor
+# tests: a short stateDir (sun_path is 108 bytes), any profile, $PROFILES
+# first, and the keys of the JSON object EXTRA.
 monitor_config() {
 	node_config "$(jq -cn --arg s "$STATE" --arg p "$PROFILES" --arg r "$REPO_DIR/profiles" \
-		'{stateDir: $s, allowedProfiles: ["*"], profileDirs: [$p, $r]}')"
+		--argjson x "${1:-{\}}" '{stateDir: $s, allowedProfiles: ["*"], profileDirs: [$p, $r]} + $x')"
 	EVENTS="$(jq -r .eventsFile "$HARDRUN_CONFIG")"
-}
-
-# monitor_suite_setup_file / monitor_suite_setup: a suite of hardrun runs
-# with the monitor on busybox bundles (monitor.bats, monitor_kernel.bats):
-# hrtrig built once; per test a short stateDir (sun_path is 108 bytes), a
-# profile dir, the node config, the pod network namespace and profile t.
-monitor_suite_setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
-	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
-}
-
-monitor_suite_setup() {
-	requires_hardrun
-	common_setup
-	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
-	PROFILES="$BATS_TEST_TMPDIR/profiles"
-	mkdir -p "$PROFILES"
-	monitor_config
-	pod_netns_setup
-	ROOT="$(rt_dir hardrun)/root"
-	profile t
 }
 
 # pod_netns_setup: a network namespace with a default route, as a pod's has
@@ -63,12 +42,20 @@ monitor_pids() {
 }
 
 # mon_dir ID / mon_pid ID: the container's state dir and its monitor's pid
+# (the supervisor's; worker.pid in the same dir is the worker's)
 mon_dir() {
 	dirname "$(grep -l "\"containerId\": *\"$1\"" "$STATE"/*/monitor.json)"
 }
 
 mon_pid() {
 	cat "$(mon_dir "$1")/monitor.pid"
+}
+
+# kill_monitor ID: SIGKILL both processes of ID's monitor (supervisor, worker)
+kill_monitor() {
+	local d
+	d="$(mon_dir "$1")"
+	kill -9 "$(cat "$d/monitor.pid")" "$(cat "$d/worker.pid")"
 }
 
 # container_dirs: the per-container state dirs (stateDir also holds mcs/)
@@ -85,16 +72,24 @@ rules_fired() {
 	jq -r '.output_fields["hardrun.rule_id"] // empty' "$EVENTS"
 }
 
-# bundle ID CMD [MODE [PROFILE]]: $BATS_TEST_TMPDIR/b/ID running sh -c CMD,
-# opted in by annotations, with k8s names and KUBERNETES_SERVICE_* set.
+# cri_annotations [FILE]: --annotation arguments for every io.kubernetes.*
+# key of a container as a CRI implementation writes it (FILE in
+# tests/data/cri/, default containerd-1.6.json: pod team-a/web-7d9f4,
+# container app)
+cri_annotations() {
+	jq -r '.container | to_entries[] | select(.key | startswith("io.kubernetes."))
+		| "--annotation\n\(.key)=\(.value)"' "$REPO_DIR/tests/data/cri/${1:-containerd-1.6.json}"
+}
+
+# bundle ID CMD [MODE [PROFILE [CRI]]]: $BATS_TEST_TMPDIR/b/ID running sh -c
+# CMD, opted in by annotations, with the pod identity containerd's CRI writes
+# (CRI: another file of tests/data/cri/) and KUBERNETES_SERVICE_* set.
 bundle() {
-	local id=$1 cmd=$2 mode=${3:-enforce} prof=${4:-t}
-	local b="$BATS_TEST_TMPDIR/b/$id"
+	local id=$1 cmd=$2 mode=${3:-enforce} prof=${4:-t} cri=${5:-containerd-1.6.json}
+	local b="$BATS_TEST_TMPDIR/b/$id" ann
+	mapfile -t ann < <(cri_annotations "$cri")
 	make_bundle --annotation "profile.hardrun.io/POD=$prof" \
-		--annotation "mode.hardrun.io/POD=$mode" \
-		--annotation io.kubernetes.pod.namespace=ns1 \
-		--annotation io.kubernetes.pod.name=pod1 \
-		--annotation io.kubernetes.cri.container-name=c1 \
+		--annotation "mode.hardrun.io/POD=$mode" "${ann[@]}" \
 		--env KUBERNETES_SERVICE_HOST=10.96.0.1 --env KUBERNETES_SERVICE_PORT=443 \
 		"$b" /bin/sh -c "$cmd"
 	cp "$HRTRIG" "$b/rootfs/bin/hrtrig"
@@ -157,8 +152,11 @@ each_rule_fires_once() {
 	jq -e '.source == "hardrun" and .priority == "Critical" and
 		(.time | test("^[0-9-]+T[0-9:]+\\.[0-9]{9}Z$")) and
 		.output_fields["container.id"] == "rs" and
-		.output_fields["k8s.ns.name"] == "ns1" and .output_fields["k8s.pod.name"] == "pod1" and
-		.output_fields["container.name"] == "c1" and
+		.output_fields["k8s.ns.name"] == "team-a" and
+		.output_fields["k8s.pod.name"] == "web-7d9f4" and
+		.output_fields["k8s.pod.uid"] == "0b1c2d3e-aaaa-bbbb-cccc-1234567890ab" and
+		.output_fields["container.name"] == "app" and
+		.output_fields["container.image"] == "docker.io/library/busybox:latest" and
 		.output_fields["evt.type"] == "execve" and .output_fields["hardrun.action"] == "deny" and
 		(.output_fields["proc.pid"] > 0) and (.output_fields["evt.args"] | test("parent=nc"))' \
 		"$EVENTS"
@@ -199,4 +197,26 @@ monitor_teardown() {
 	common_teardown
 	rm -rf "$STATE"
 	[ -z "${POD_NETNS-}" ] || ip netns del "$POD_NETNS"
+}
+
+# monitor_setup_file / monitor_setup: setup_file and setup of a suite that
+# runs bundle containers under runc (monitor.bats, monitor_ops.bats): the
+# static trigger binary; a short stateDir, the test's profile dir, profile t.
+monitor_setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	export HRTRIG="$BATS_FILE_TMPDIR/hrtrig"
+	gcc -static -O2 -w -o "$HRTRIG" "$INTEGRATION_DIR/monitor/hrtrig.c"
+}
+
+monitor_setup() {
+	requires_hardrun
+	common_setup
+	# sun_path is 108 bytes: the state dir must be short
+	STATE="$(mktemp -d /tmp/hr.XXXXXX)"
+	PROFILES="$BATS_TEST_TMPDIR/profiles"
+	mkdir -p "$PROFILES"
+	monitor_config
+	pod_netns_setup
+	ROOT="$(rt_dir hardrun)/root"
+	profile t
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Test helper (static, runs inside busybox containers): fires one monitored
- * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N|execfail N
+ * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N|execfail N|
+ * mountloop N (N mount attempts; prints how many failed with EPERM: denied=...)
  * getpid, execloop (N fork + execve of `hrtrig none`) and execfail (N execve
  * of a missing file: the notification round trip without the exec) also
  * print the elapsed time in the container, ns=..., for bench/monitor.bench.sh. */
@@ -98,6 +99,13 @@ int main(int argc, char **argv)
 		r = 0;
 	} else if (!strcmp(w, "execloop") || !strcmp(w, "execredir")) {
 		r = execloop(argc > 2 ? atol(argv[2]) : 100, !strcmp(w, "execredir"));
+	} else if (!strcmp(w, "mountloop")) {
+		long n = argc > 2 ? atol(argv[2]) : 1000, denied = 0;
+		for (long i = 0; i < n; i++)
+			if (syscall(SYS_mount, "none", "/mnt", "tmpfs", 0, NULL) < 0 && errno == EPERM)
+				denied++;
+		printf("denied=%ld\n", denied);
+		r = 0;
 	} else if (!strcmp(w, "none")) {
 		return 0;
 	} else if (!strcmp(w, "execfail")) {

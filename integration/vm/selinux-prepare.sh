@@ -15,20 +15,20 @@ echo "vm: preparing SELinux reference policy in $d" >&2
 rm -rf "$d" && mkdir -p "$d/deb" "$root"
 (cd "$d/deb" && apt-get download -q "${pkgs[@]}" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; })
 for f in "$d"/deb/*.deb; do dpkg-deb -x "$f" "$root"; done
-# For the build here: semanage.conf from the host's libsemanage, told to use
-# the helpers that were extracted with the rest (HLL compiler, setfiles,
-# sefcontext_compile), none of which a fresh host has.  The guest gets the
-# plain one afterwards (its helpers are in place there).
-if [ -f /etc/selinux/semanage.conf ]; then
-	grep -v '^compiler-directory' /etc/selinux/semanage.conf
-else
-	echo 'module-store = direct'
-fi >"$d/semanage.conf.guest"
+# semanage.conf from the host's libsemanage, told to use the helpers that were
+# extracted with the rest (HLL compiler, setfiles, sefcontext_compile,
+# load_policy), none of which a fresh host has.  The guest sees this cache at
+# the same path and uses the same file for its own semodule -i.
 {
-	cat "$d/semanage.conf.guest"
+	if [ -f /etc/selinux/semanage.conf ]; then
+		grep -v '^compiler-directory' /etc/selinux/semanage.conf
+	else
+		echo 'module-store = direct'
+	fi
 	echo "compiler-directory = $root/usr/libexec/selinux/hll"
 	printf '[setfiles]\npath = %s\nargs = -q -c $@ $<\n[end]\n' "$root/sbin/setfiles"
 	printf '[sefcontext_compile]\npath = %s\nargs = $@\n[end]\n' "$root/usr/sbin/sefcontext_compile"
+	printf '[load_policy]\npath = %s\nargs = -q\n[end]\n' "$root/sbin/load_policy"
 } >"$root/etc/selinux/semanage.conf"
 printf 'SELINUX=permissive\nSELINUXTYPE=default\n' >"$root/etc/selinux/config"
 mods=()
@@ -38,6 +38,5 @@ while read -r m; do mods+=("-i" "$root/usr/share/selinux/default/$m.pp.bz2"); do
 "$root/usr/sbin/semodule" -p "$root" -X 100 -n -s default "${mods[@]}" 2>&1 |
 	grep -v 'not in password file' >&2 || true
 [ -s "$root/etc/selinux/default/policy/policy.33" ] || { echo "vm: policy build failed" >&2; exit 1; }
-mv "$d/semanage.conf.guest" "$root/etc/selinux/semanage.conf"
 ls "$d"/deb >"$d/done"
 rm -rf "$d/deb"

@@ -35,7 +35,8 @@ static struct json *_fields(const struct event_ctx *x, const struct mon_call *c,
 	    _set(f, "evt.args", json_new_string(v->detail)) < 0 ||
 	    _set(f, "hardrun.action", json_new_string(rule_action_name(v->action))) < 0 ||
 	    _set(f, "hardrun.rule_id", json_new_string(d->name)) < 0 ||
-	    _set(f, "hardrun.session", json_new_int(c->session)) < 0) {
+	    _set(f, "hardrun.session", json_new_int(c->session)) < 0 ||
+	    _set(f, "hardrun.count", json_new_int(1)) < 0) {
 		json_free(f);
 		return NULL;
 	}
@@ -59,6 +60,39 @@ struct json *event_build(const struct event_ctx *x, const struct timespec *when,
 		       x->k8s_pod && *x->k8s_pod ? x->k8s_pod : "<NA>", (int)p->pid, p->cmdline,
 		       c->name, v->detail, rule_action_name(v->action));
 	return event_new(x, when, &er, out, _fields(x, c, p, v));
+}
+
+void event_fold_key(const struct mon_call *c, const struct mon_proc *p, const struct mon_verdict *v,
+		    char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s\037%s\037%s\037%s", rules_table[v->rule].name, c->name,
+		       p->exe[0] ? p->exe : p->comm, v->detail);
+}
+
+struct json *event_build_lost(const struct event_ctx *x, const struct timespec *when,
+			      const struct event_lost *l)
+{
+	static const struct event_rule er = { "Monitor lost", PRIO_CRITICAL,
+					      "container,hardrun,monitor" };
+	char out[1024];
+	struct json *f = json_new_object();
+
+	(void)snprintf(out, sizeof(out),
+		       "Monitor lost (container.id=%s k8s.ns.name=%s k8s.pod.name=%s lost=%s "
+		       "pid=%d reason=%s action=%s)",
+		       x->container_id ? x->container_id : "<NA>", x->k8s_ns ? x->k8s_ns : "<NA>",
+		       x->k8s_pod ? x->k8s_pod : "<NA>", l->who, (int)l->pid, l->reason, l->action);
+	if (!f || event_add_identity(f, x) < 0 || _set(f, "proc.pid", json_new_int(l->pid)) < 0 ||
+	    _set(f, "evt.type", json_new_string("monitor_lost")) < 0 ||
+	    _set(f, "evt.args", json_new_string(l->reason)) < 0 ||
+	    _set(f, "hardrun.lost", json_new_string(l->who)) < 0 ||
+	    _set(f, "hardrun.action", json_new_string(l->action)) < 0 ||
+	    _set(f, "hardrun.rule_id", json_new_string("monitor_lost")) < 0 ||
+	    _set(f, "hardrun.count", json_new_int(1)) < 0) {
+		json_free(f);
+		return NULL;
+	}
+	return event_new(x, when, &er, out, f);
 }
 
 /* "parent": the caller's image before the exec (comm), and its parent
@@ -98,15 +132,6 @@ struct json *event_build_exec(const struct event_ctx *x, const struct timespec *
 	    _set(o, "parent", _exec_parent(p)) < 0)
 		return NULL;
 	return steal_pointer(&o);
-}
-
-int event_emit(int fd, const struct event_ctx *x, const struct mon_call *c,
-	       const struct mon_proc *p, const struct mon_verdict *v)
-{
-	struct timespec now;
-	(void)clock_gettime(CLOCK_REALTIME, &now);
-	_cleanup_json_ struct json *o = event_build(x, &now, c, p, v);
-	return o ? event_append(fd, o, NULL) : -ENOMEM;
 }
 
 static bool _field_is(const struct json *fields, const char *k, const char *want)

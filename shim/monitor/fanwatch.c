@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hardrun/cleanup.h"
@@ -35,7 +36,8 @@
 #define FW_MASK	       (FW_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
 #define FW_HANDLE_MAX  128
 #define AT_HANDLE_FID_ 0x200 /* <linux/fcntl.h> AT_HANDLE_FID, Linux 6.5 */
-#define FW_ADOPT_DEPTH 4     /* levels of a new directory looked into at once */
+#define FW_RECENT      16
+#define FW_ADOPT_DEPTH 4 /* levels of a new directory looked into at once */
 
 struct fw_dir {
 	uint32_t fsid[2];
@@ -51,7 +53,13 @@ struct fanwatch {
 	unsigned n;
 	unsigned unmarked; /* directories left out by the bound */
 	int mark_err;	   /* the first mark that failed (errno) */
-	struct fold fold;
+	/* the kernel's several events of one write (create, modify,
+	 * close_write), when not merged in its queue: one report a second */
+	struct {
+		uint64_t key;
+		time_t at;
+	} recent[FW_RECENT];
+	unsigned next;
 };
 
 static int _init(void)
@@ -267,6 +275,22 @@ static bool _record_path(const struct fanwatch *w, const struct fanotify_event_m
 	return false;
 }
 
+/* path not reported within the last second (a new write, not the rest of one). */
+static bool _fresh(struct fanwatch *w, const char *path)
+{
+	uint64_t k = 1469598103934665603ull; /* FNV-1a */
+	time_t now = time(NULL);
+	for (const char *c = path; *c; c++)
+		k = (k ^ (unsigned char)*c) * 1099511628211ull;
+	for (unsigned i = 0; i < FW_RECENT; i++)
+		if (w->recent[i].key == k && now - w->recent[i].at <= 1)
+			return false;
+	w->recent[w->next].key = k;
+	w->recent[w->next].at = now;
+	w->next = (w->next + 1) % FW_RECENT;
+	return true;
+}
+
 struct adopt {
 	pid_t pid;
 	fanwatch_fn fn;
@@ -282,7 +306,7 @@ static void _adopt_entry(struct fanwatch *w, const char *path, bool dir, void *a
 	deeper.depth--;
 	if (dir)
 		_adopt(w, path, &deeper);
-	else if (fold_admit(&w->fold, path))
+	else if (_fresh(w, path))
 		a->fn(a->ctx, a->pid, path, FAN_CREATE);
 }
 
@@ -293,11 +317,6 @@ static void _adopt(struct fanwatch *w, const char *path, struct adopt *a)
 {
 	if (_mark(w, path) > 0 && a->depth > 0)
 		_each_entry(w, path, _adopt_entry, a);
-}
-
-unsigned long fanwatch_take_dropped(struct fanwatch *w)
-{
-	return fold_take_dropped(&w->fold);
 }
 
 void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
@@ -324,7 +343,7 @@ void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx)
 					       &(struct adopt){ m->pid, fn, ctx, FW_ADOPT_DEPTH });
 				continue;
 			}
-			if (fold_admit(&w->fold, path))
+			if (_fresh(w, path))
 				fn(ctx, m->pid, path, m->mask);
 		}
 	}

@@ -77,9 +77,9 @@ void listener_conn_release(struct listener_conn *c)
 	c->notify_fd = -1;
 }
 
-static int _recv(int fd, char *buf, size_t size, int *ret_fd, struct err *e)
+ssize_t listener_recvmsg(int fd, void *buf, size_t size, int flags, int *ret_fd, struct err *e)
 {
-	struct iovec io = { buf, size - 1 };
+	struct iovec io = { buf, size };
 	union {
 		char b[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
@@ -87,11 +87,10 @@ static int _recv(int fd, char *buf, size_t size, int *ret_fd, struct err *e)
 	struct msghdr m = {
 		.msg_iov = &io, .msg_iovlen = 1, .msg_control = cb.b, .msg_controllen = sizeof(cb.b)
 	};
-	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | flags);
+	*ret_fd = -1;
 	if (n < 0)
 		return err_set_sys(e, errno, "recvmsg");
-	buf[n] = '\0';
-	*ret_fd = -1;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -105,8 +104,21 @@ static int _recv(int fd, char *buf, size_t size, int *ret_fd, struct err *e)
 				(void)close(fds[i]);
 		}
 	}
-	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return err_set(e, EMSGSIZE, "state message truncated");
+	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (*ret_fd >= 0)
+			(void)close(*ret_fd);
+		*ret_fd = -1;
+		return err_set(e, EMSGSIZE, "message truncated");
+	}
+	return n;
+}
+
+static int _recv(int fd, char *buf, size_t size, int *ret_fd, struct err *e)
+{
+	ssize_t n = listener_recvmsg(fd, buf, size - 1, 0, ret_fd, e);
+	if (n < 0)
+		return err_prefix(e, "state message"), (int)n;
+	buf[n] = '\0';
 	return *ret_fd >= 0 ? 0 : err_set(e, EBADMSG, "no seccomp fd in the state message");
 }
 

@@ -28,13 +28,14 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
-#include "hardrun/podid.h"
+#include "hardrun/state.h"
 
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
 #define TAG_SIGCHLD	   (~0ull - 3)
-#define TAG_WATCH	   (~0ull - 4)
+#define TAG_KEEPER	   (~0ull - 4)
+#define TAG_WATCH	   (~0ull - 5)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
 #define NAME_CACHE	   512
@@ -51,10 +52,13 @@ struct mon {
 	char **known;
 	struct event_ctx ectx;
 	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd;
-	struct tracer *tracer; /* ptrace mechanism (ptrace.c); NULL for notify */
-	struct watch watch;    /* rules served by kernel mechanisms (watch.c) */
-	pid_t watch_pid;       /* the container's init, once the watches started */
+	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd; /* events, exec: until out has them */
+	struct evout out;
+	struct tracer *tracer;	/* ptrace mechanism (ptrace.c); NULL for notify */
+	struct keeper_child kc; /* from the supervisor (keeper.c) */
+	int keeper_fd;
+	struct watch watch; /* rules served by kernel mechanisms (watch.c) */
+	pid_t watch_pid;    /* the container's init, once the watches started */
 	struct session *s;
 	size_t n;
 	bool init_gone;
@@ -78,32 +82,13 @@ static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 static void _log(struct mon *m, const char *what, const struct err *e)
 {
 	/* The monitor has no stderr: problems go to the events file as plain JSON. */
-	if (m->events_fd < 0)
-		return;
-	struct json *o = json_new_object();
-	char ts[64];
-	struct timespec now;
-	(void)clock_gettime(CLOCK_REALTIME, &now);
-	event_format_time(&now, ts, sizeof(ts));
-	if (o && json_obj_set(o, "time", json_new_string(ts)) >= 0 &&
-	    json_obj_set(o, "source", json_new_string("hardrun")) >= 0 &&
-	    json_obj_set(o, "level", json_new_string("error")) >= 0 &&
-	    json_obj_set(o, "msg", json_new_string(what)) >= 0 &&
-	    json_obj_set(o, "error", json_new_string(e ? e->msg : "")) >= 0 &&
-	    json_obj_set(o, "container.id", json_new_string(m->spec.container_id)) >= 0)
-		(void)event_append(m->events_fd, o, NULL);
-	json_free(o);
+	evout_log(&m->out, what, e ? e->msg : "", 0);
 }
 
 static void _context(struct mon *m)
 {
-	struct podid id;
-	podid_read(m->spec.annotations, &id);
 	m->ectx.container_id = m->spec.container_id;
-	m->ectx.container_name = id.container;
-	m->ectx.k8s_ns = id.ns;
-	m->ectx.k8s_pod = id.pod;
-	m->ectx.image = id.image;
+	event_ctx_identity(&m->ectx, m->spec.annotations);
 	if (gethostname(m->hostname, sizeof(m->hostname) - 1) < 0)
 		m->hostname[0] = '\0';
 	m->ectx.hostname = m->hostname;
@@ -182,8 +167,7 @@ static void _kernel_watch(struct mon *m, pid_t pid, bool early)
 	if (pid <= 0 || m->spec.mode == MODE_LEARN || (early ? m->watch_pid > 0 : m->watch.tried))
 		return;
 	m->watch_pid = pid;
-	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, m->events_fd, early,
-			    &e);
+	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, &m->out, early, &e);
 	if (r != 0)
 		_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
 	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;) {
@@ -231,6 +215,7 @@ static void _accept(struct mon *m)
 	m->s = ns;
 	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
+	(void)keeper_hold(m->s[m->n].fd, (int)m->n);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
 		_kernel_watch(m, c.pid, true);
@@ -269,7 +254,6 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 		    const struct mon_evidence *ev, const struct mon_verdict *v, bool exec)
 {
 	struct timespec now;
-	struct err e = { 0 };
 	(void)clock_gettime(CLOCK_REALTIME, &now);
 	if (exec) {
 		_cleanup_json_ struct json *x = event_build_exec(
@@ -277,13 +261,17 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
 			v->rule < 0 || v->action == ACTION_ALERT ? "continue"
 								 : rule_action_name(v->action));
 		if (x)
-			(void)event_append(m->exec_fd, x, &e);
+			evout_exec(&m->out, x);
 	}
 	if (v->rule >= 0) {
 		struct mon_proc np = *p;
 		if (exec) /* the event is about the program being started */
 			procinfo_exec_view(p, ev, &np);
-		(void)event_emit(m->events_fd, &m->ectx, c, &np, v);
+		_cleanup_json_ struct json *o = event_build(&m->ectx, &now, c, &np, v);
+		char key[EVENT_KEY_MAX];
+		event_fold_key(c, &np, v, key, sizeof(key));
+		if (o)
+			evout_event(&m->out, &o, key);
 	}
 }
 
@@ -362,6 +350,7 @@ static void _notify(struct mon *m, size_t i)
 	memset(m->req, 0, m->sizes.seccomp_notif);
 	if (ioctl(s->fd, SECCOMP_IOCTL_NOTIF_RECV, m->req) < 0)
 		return; /* ENOENT: the caller died meanwhile */
+	keeper_inflight((int)i, m->req->id);
 	struct mon_call c = { .id = m->req->id,
 			      .pid = (pid_t)m->req->pid,
 			      .arch = m->req->data.arch,
@@ -379,12 +368,14 @@ static void _notify(struct mon *m, size_t i)
 		m->learn_dirty = true;
 	} else if ((error = _decide(m, &c)) < 0) { /* answered already */
 		s->started = s->started || c.started;
+		keeper_answered();
 		free(to_free);
 		return;
 	}
 	bool exec = strcmp(c.name, "execve") == 0 || strcmp(c.name, "execveat") == 0;
 	if (_respond(m, s->fd, c.id, error) && exec && !error)
 		s->started = true;
+	keeper_answered();
 	free(to_free);
 }
 
@@ -430,12 +421,42 @@ static void _tick(struct mon *m)
 	if (m->tracer)
 		tracer_tick(m->tracer);
 	_watch_notes(m);
+	evout_tick(&m->out);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
 			_log(m, "monitor: learn flush", &e);
 		m->learn_dirty = false;
 	}
+}
+
+/* A respawned worker: the sessions its predecessor served (session i is
+ * the held notify fd tagged i; one that hung up is gone). */
+static void _adopt(struct mon *m)
+{
+	struct keeper_child *kc = &m->kc;
+	size_t n = 0;
+	for (size_t i = 0; i < kc->n; i++)
+		if (kc->held[i].notify && (size_t)kc->held[i].tag + 1 > n)
+			n = (size_t)kc->held[i].tag + 1;
+	if (!n || !(m->s = calloc(n, sizeof(*m->s))))
+		return;
+	for (size_t i = 0; i < n; i++)
+		m->s[i] = (struct session){ .fd = -1, .started = true, .hup = true };
+	for (size_t i = 0; i < kc->n; i++) {
+		if (!kc->held[i].notify)
+			continue;
+		struct session *x = &m->s[kc->held[i].tag];
+		x->fd = kc->held[i].fd;
+		x->hup = _epoll_add(m, x->fd, (uint64_t)kc->held[i].tag) < 0;
+	}
+	m->n = n;
+	(void)keeper_takeover(kc);
+	pid_t init =
+		state_container_init(m->spec.runtime_root ?: "/run/runc", m->spec.container_id);
+	m->pidfd = init > 0 ? (int)syscall(SYS_pidfd_open, init, 0) : -1;
+	if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
+		m->init_gone = true;
 }
 
 static void _dispatch(struct mon *m, const struct epoll_event *ev)
@@ -452,6 +473,9 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		tracer_reap(m->tracer);
 	} else if (tag == TAG_WATCH) {
 		watch_read(&m->watch);
+	} else if (tag == TAG_KEEPER) { /* the supervisor is gone */
+		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->keeper_fd, NULL);
+		keeper_supervisor_lost(&m->spec);
 	} else if (tag == TAG_PIDFD) {
 		m->init_gone = true;
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->pidfd, NULL);
@@ -463,6 +487,7 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 			(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->s[tag].fd, NULL);
 			(void)close(m->s[tag].fd);
 			m->s[tag].fd = -1;
+			keeper_release((int)tag);
 		}
 	}
 }
@@ -495,7 +520,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		    0 ||
 	    (r = _known_binaries(m, e)) < 0 ||
 	    (m->events_fd < 0 &&
-	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0))
+	     (r = monitor_open_logs(&m->spec, &m->events_fd, &m->exec_fd, e)) < 0) ||
+	    (r = evout_init(&m->out, &m->spec, steal_fd(&m->events_fd), steal_fd(&m->exec_fd), e)) <
+		    0)
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
 	if (m->spec.seccomp) /* hardrun passed what config.json says */
@@ -523,6 +550,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return m->lfd;
 	if (_epoll_add(m, m->lfd, TAG_LISTEN) < 0 || _epoll_add(m, m->tfd, TAG_TIMER) < 0)
 		return err_set_sys(e, errno, "epoll_ctl");
+	if ((m->keeper_fd = keeper_parent_pidfd()) >= 0)
+		(void)_epoll_add(m, m->keeper_fd, TAG_KEEPER);
+	_adopt(m);
 	return m->spec.mechanism == MONITOR_MECH_PTRACE ? _setup_ptrace(m, e) : 0;
 }
 
@@ -551,7 +581,8 @@ static void _finish_learning(struct mon *m)
 	if (!m->learn)
 		return;
 	struct err e = { 0 };
-	(void)learn_flush(m->learn, &e);
+	if (learn_flush(m->learn, &e) < 0)
+		_log(m, "monitor: last learn flush", &e);
 	learn_close(m->learn);
 	m->learn = NULL;
 }
@@ -559,6 +590,8 @@ static void _finish_learning(struct mon *m)
 static void _release(struct mon *m)
 {
 	_finish_learning(m);
+	evout_finish(&m->out);
+	evout_release(&m->out);
 	for (size_t i = 0; i < m->n; i++)
 		if (m->s[i].fd >= 0)
 			(void)close(m->s[i].fd);
@@ -573,6 +606,9 @@ static void _release(struct mon *m)
 	watch_release(&m->watch);
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
+	if (m->keeper_fd >= 0)
+		(void)close(m->keeper_fd);
+	free(m->kc.held); /* its notify fds are sessions now; the others keeper_held_fd's */
 	free(m->req);
 	free(m->resp);
 	monitor_spec_release(&m->spec);
@@ -615,7 +651,9 @@ int monitor_main(int argc, char **argv)
 			 .tfd = -1,
 			 .events_fd = -1,
 			 .exec_fd = -1,
-			 .sfd = -1 };
+			 .sfd = -1,
+			 .keeper_fd = -1,
+			 .out = { .events_fd = -1, .exec_fd = -1 } };
 	struct err e = { 0 };
 
 	bool detach = false;
@@ -644,7 +682,10 @@ int monitor_main(int argc, char **argv)
 	struct sigaction term = { .sa_handler = _on_term };
 	(void)sigaction(SIGTERM, &term, NULL);
 	m.t0 = time(NULL);
-	if (!state || _setup(&m, state, &e) < 0 || _write_pid(&m, &e) < 0) {
+	if (state && keeper_start(state, ready, &m.kc) == 0)
+		ready = m.kc.ready_fd; /* a worker; the supervisor holds our fds */
+	if (!state || _setup(&m, state, &e) < 0 ||
+	    (!keeper_supervised() && _write_pid(&m, &e) < 0)) {
 		if (!state)
 			(void)err_set(&e, EINVAL, "usage: hardrun monitor --state DIR");
 		_ready(ready, "ERR", e.msg);
@@ -656,6 +697,7 @@ int monitor_main(int argc, char **argv)
 	char pid[24];
 	(void)snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	_ready(ready, "OK", pid);
+	keeper_ready();
 	while (!_stop && !_done(&m)) {
 		struct epoll_event evs[16];
 		int n = epoll_wait(m.epfd, evs, 16, 1000);
@@ -666,8 +708,10 @@ int monitor_main(int argc, char **argv)
 	watch_read(&m.watch); /* what the kernel still holds */
 	_watch_notes(&m);
 	_finish_learning(&m); /* before anything that can be cut short */
-	if (!_stop)	      /* on SIGTERM, `delete` removes the state itself */
+	/* on SIGTERM, `delete` removes the state itself; supervised, the
+	 * supervisor does the rest */
+	if (!_stop && !keeper_supervised())
 		monitor_state_finish(&m.spec, RUNTIME_GONE_WAIT_MS);
 	_release(&m);
-	return 0;
+	return _stop ? MONITOR_EXIT_STOPPED : 0;
 }

@@ -34,13 +34,6 @@
 #define SPAWN_TIMEOUT_MS 10000
 #define DELETE_WAIT_MS	 2000 /* for a monitor to flush and exit on SIGTERM */
 
-/* Local to the monitor: nodeconf has mode_name/mode_parse, but the monitor must
- * not depend on the whole node-config module to read its own file. */
-static const char *const _modes[] = { [MODE_ENFORCE] = "enforce",
-				      [MODE_AUDIT] = "audit",
-				      [MODE_LEARN] = "learn",
-				      [MODE_OFF] = "off" };
-
 static int _mkdir(const char *path, mode_t mode, struct err *e)
 {
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
@@ -66,7 +59,7 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "runtimeRoot", _opt_str(s->runtime_root)) < 0 ||
 	    json_obj_set(o, "stateDir", _opt_str(s->state_dir)) < 0 ||
 	    json_obj_set(o, "socketPath", _opt_str(s->socket_path)) < 0 ||
-	    json_obj_set(o, "mode", json_new_string(_modes[s->mode])) < 0 ||
+	    json_obj_set(o, "mode", json_new_string(mode_name(s->mode))) < 0 ||
 	    json_obj_set(o, "profileName", _opt_str(s->profile_name)) < 0 ||
 	    json_obj_set(o, "profile",
 			 s->profile_doc ? json_clone(s->profile_doc) : json_new_null()) < 0 ||
@@ -79,7 +72,8 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
 	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0 ||
 	    (s->seccomp && json_obj_set(o, "seccomp", json_clone(s->seccomp)) < 0) ||
-	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0))
+	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0) ||
+	    monitor_limits_to_json(&s->limits, o) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	int r = json_dump(o, false, &buf, &len, e);
 	if (r < 0)
@@ -107,11 +101,7 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	if (r < 0)
 		return r;
 	const char *mode = json_string(json_get(o, "mode"));
-	ret->mode = MODE_OFF + 1;
-	for (unsigned m = 0; mode && m <= MODE_OFF; m++)
-		if (strcmp(mode, _modes[m]) == 0)
-			ret->mode = (enum hr_mode)m;
-	if (ret->mode > MODE_OFF)
+	if (!mode || mode_parse(mode, &ret->mode) < 0)
 		return err_set(e, EINVAL, "%s: bad mode", path);
 	if (_dup_str(o, "containerId", &ret->container_id) < 0 ||
 	    _dup_str(o, "runtimeRoot", &ret->runtime_root) < 0 ||
@@ -140,6 +130,9 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	if (json_get(o, "attachPid") && json_to_int64(json_get(o, "attachPid"), &pid) < 0)
 		return err_set(e, EINVAL, "%s: bad attachPid", path);
 	ret->attach_pid = (pid_t)pid;
+	ret->limits = MONITOR_LIMITS_DEFAULT;
+	if ((r = monitor_limits_from_json(o, &ret->limits, e)) < 0)
+		return err_prefix(e, "%s", path);
 	if (!ret->container_id || !ret->state_dir || !ret->socket_path)
 		return err_set(e, EINVAL, "%s: containerId, stateDir, socketPath required", path);
 	return 0;
@@ -168,20 +161,32 @@ void monitor_spec_release(struct monitor_spec *s)
 #define HARDRUN_LIBEXECDIR "/usr/local/libexec/hardrun"
 #endif
 
-int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+int monitor_log_paths(const struct monitor_spec *s, char **ret_events, char **ret_exec,
+		      struct err *e)
 {
 	const char *ev = s->events_file ? s->events_file : "/var/log/hardrun/events.jsonl";
-	_cleanup_free_ char *dir = strdup(ev), *exec = NULL;
-	if (!dir)
+	_cleanup_free_ char *dir = strdup(ev), *events = strdup(ev), *exec = NULL;
+	if (!dir || !events)
 		return err_set(e, ENOMEM, "out of memory");
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
+	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	*ret_events = steal_pointer(&events);
+	*ret_exec = steal_pointer(&exec);
+	return 0;
+}
+
+int monitor_open_logs(const struct monitor_spec *s, int *ret_events, int *ret_exec, struct err *e)
+{
+	_cleanup_free_ char *ev = NULL, *exec = NULL;
+	int r = monitor_log_paths(s, &ev, &exec, e);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int efd = event_open(ev, e);
 	if (efd < 0)
 		return efd;
-	if (asprintf(&exec, "%s/exec/%s.jsonl", slash ? dir : ".", s->container_id) < 0)
-		return err_set(e, ENOMEM, "out of memory");
 	int xfd = event_open(exec, e);
 	if (xfd < 0)
 		return xfd;
@@ -487,8 +492,7 @@ void monitor_state_finish(const struct monitor_spec *s, int wait_ms)
 	(void)unlink(path);
 }
 
-/* pid runs `hardrun-monitor --state DIR ...` or `hardrun monitor --state DIR ...`. */
-static bool _is_our_monitor(pid_t pid, const char *state_dir)
+bool monitor_is_running(pid_t pid, const char *state_dir)
 {
 	char path[64], cmd[4096];
 	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -527,12 +531,12 @@ int monitor_delete(const char *state_root, const char *runtime_root, const char 
 			pid = 0;
 		(void)fclose(f);
 	}
-	if (pid > 1 && _is_our_monitor((pid_t)pid, dir)) {
+	if (pid > 1 && monitor_is_running((pid_t)pid, dir)) {
 		/* SIGTERM first: a learning monitor flushes its recording on the way out */
 		(void)kill((pid_t)pid, SIGTERM);
-		for (int i = 0; i < DELETE_WAIT_MS / 10 && _is_our_monitor((pid_t)pid, dir); i++)
+		for (int i = 0; i < DELETE_WAIT_MS / 10 && monitor_is_running((pid_t)pid, dir); i++)
 			(void)usleep(10000);
-		if (_is_our_monitor((pid_t)pid, dir))
+		if (monitor_is_running((pid_t)pid, dir))
 			(void)kill((pid_t)pid, SIGKILL);
 	}
 	return fs_rm_rf(dir, e);

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hardrun/cleanup.h"
 #include "hardrun/monitor_int.h"
 
 #define NFLOG_GROUP_BASE 0x4800 /* + a hash of the container id */
@@ -63,8 +65,8 @@ static int _start_fanwatch(struct watch *w, pid_t pid, struct err *e)
 }
 
 int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
-		const struct json *seccomp, const struct event_ctx *ectx, int events_fd, bool early,
-		struct err *e)
+		const struct json *seccomp, const struct event_ctx *ectx, struct evout *out,
+		bool early, struct err *e)
 {
 	struct plan_env env = { .fanotify = true,
 				.nft = seccomp && !nfilter_notifies(seccomp, "connect") };
@@ -75,7 +77,7 @@ int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
 		w->pid = pid;
 		w->rules = rules;
 		w->ectx = ectx;
-		w->events_fd = events_fd;
+		w->out = out;
 	} else {
 		w->tried = true;
 	}
@@ -112,6 +114,19 @@ bool watch_in_container(pid_t pid)
 	       (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev);
 }
 
+/* The event of a rule that fired, into the bounded events file. */
+static void _emit(struct watch *w, const struct mon_call *c, const struct mon_proc *p,
+		  const struct mon_verdict *v)
+{
+	struct timespec now;
+	char key[EVENT_KEY_MAX];
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	_cleanup_json_ struct json *o = event_build(w->ectx, &now, c, p, v);
+	event_fold_key(c, p, v, key, sizeof(key));
+	if (o)
+		evout_event(w->out, &o, key);
+}
+
 /* One write under a sensitive directory (fanwatch_fn). */
 static void _on_write(void *ctx, pid_t pid, const char *path, uint64_t mask)
 {
@@ -130,7 +145,7 @@ static void _on_write(void *ctx, pid_t pid, const char *path, uint64_t mask)
 		return;
 	(void)procinfo_read(pid, &p); /* the writer may be gone: its pid stays */
 	p.pid = pid;
-	(void)event_emit(w->events_fd, w->ectx, &c, &p, &v);
+	_emit(w, &c, &p, &v);
 }
 
 /* One logged packet: the connect's evaluation, as if it had been notified. */
@@ -140,16 +155,11 @@ static void _on_packet(struct watch *w, const struct nflog_packet *k)
 	struct mon_evidence ev = { .family = k->family, .port = k->port };
 	struct mon_proc p = { 0 };
 	struct mon_verdict v;
-	char key[40];
 	memcpy(ev.addr, k->addr, sizeof(ev.addr));
 	eval_call(&c, &p, &ev, w->rules, &v);
 	if (v.rule < 0)
 		return;
-	(void)snprintf(key, sizeof(key), "%d/%02x%02x%02x%02x/%u", k->family, k->addr[0],
-		       k->addr[1], k->addr[2], k->addr[3], k->port);
-	if (!fold_admit(&w->net_fold, key))
-		return;
-	(void)event_emit(w->events_fd, w->ectx, &c, &p, &v);
+	_emit(w, &c, &p, &v);
 	if (v.action == ACTION_KILL) {
 		struct err e = { 0 };
 		(void)cgkill_container(w->pid, &e);
@@ -180,19 +190,11 @@ void watch_read(struct watch *w)
 
 bool watch_take_note(struct watch *w, char *buf, size_t size)
 {
-	unsigned long dropped = w->fw ? fanwatch_take_dropped(w->fw) : 0;
-	dropped += fold_take_dropped(&w->net_fold);
-	if (w->overflowed) {
-		w->overflowed = false;
-		(void)snprintf(
-			buf, size,
-			"monitor: fanotify queue overflow: sensitive_write events were lost");
-		return true;
-	}
-	if (!dropped)
+	if (!w->overflowed)
 		return false;
-	(void)snprintf(buf, size, "monitor: %lu writes or connects not reported (rate limit)",
-		       dropped);
+	w->overflowed = false;
+	(void)snprintf(buf, size,
+		       "monitor: fanotify queue overflow: sensitive_write events were lost");
 	return true;
 }
 
