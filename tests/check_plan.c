@@ -198,12 +198,14 @@ START_TEST(test_nflog_parse)
 	ip[0] = 0x45;
 	ip[9] = 6; /* TCP */
 	ip[16] = 169, ip[17] = 254, ip[18] = 169, ip[19] = 254;
+	ip[20] = 0x30, ip[21] = 0x39; /* source port 12345 */
 	ip[22] = 0, ip[23] = 80;
 	ck_assert_uint_eq(nflog_parse(b, len, k, 4), 1);
 	ck_assert_int_eq(k[0].family, AF_INET);
 	ck_assert_uint_eq(k[0].addr[0], 169);
 	ck_assert_uint_eq(k[0].addr[3], 254);
 	ck_assert_uint_eq(k[0].port, 80);
+	ck_assert_uint_eq(k[0].sport, 12345);
 	/* a cut attribute or a message of another type: nothing */
 	ck_assert_uint_eq(nflog_parse(b, len - 30, k, 4), 0);
 	type = (4 << 8) | 1;

@@ -351,7 +351,8 @@ void evout_finish(struct evout *o);
 struct nflog_packet {
 	int family; /* AF_INET / AF_INET6 */
 	uint8_t addr[16];
-	uint16_t port; /* TCP/UDP destination port, 0 for others */
+	uint16_t port;	/* TCP/UDP destination port, 0 for others */
+	uint16_t sport; /* ... and source port (one connection's packets share it) */
 };
 
 /* A non-blocking NFLOG socket made in netns_fd's namespace, bound to group. */
@@ -390,6 +391,8 @@ struct watch {
 	struct fanwatch *fw;	/* sensitive_write alerts */
 	struct netguard *guard; /* metadata_connect */
 	pid_t pid;		/* the container's init (kill) */
+	uint64_t recent[8];	/* connections reported (their SYN retransmits are not) */
+	unsigned next;
 	const struct mon_rules *rules;
 	const struct event_ctx *ectx;
 	struct evout *out; /* folded and rate-limited there */

@@ -118,8 +118,10 @@ static bool _dest(const uint8_t *p, size_t len, struct nflog_packet *ret)
 	} else {
 		return false;
 	}
-	if ((proto == 6 || proto == 17) && len >= off + 4)
+	if ((proto == 6 || proto == 17) && len >= off + 4) {
+		ret->sport = (uint16_t)(p[off] << 8 | p[off + 1]);
 		ret->port = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
+	}
 	return true;
 }
 

@@ -155,10 +155,17 @@ static void _on_packet(struct watch *w, const struct nflog_packet *k)
 	struct mon_evidence ev = { .family = k->family, .port = k->port };
 	struct mon_proc p = { 0 };
 	struct mon_verdict v;
+	uint64_t conn = 1469598103934665603ull; /* FNV-1a of the packet's flow */
+	for (size_t i = 0; i < sizeof(*k); i++)
+		conn = (conn ^ ((const unsigned char *)k)[i]) * 1099511628211ull;
 	memcpy(ev.addr, k->addr, sizeof(ev.addr));
 	eval_call(&c, &p, &ev, w->rules, &v);
+	for (unsigned i = 0; v.rule >= 0 && i < sizeof(w->recent) / sizeof(w->recent[0]); i++)
+		if (w->recent[i] == conn) /* a retransmitted SYN: the same connect */
+			return;
 	if (v.rule < 0)
 		return;
+	w->recent[w->next++ % (sizeof(w->recent) / sizeof(w->recent[0]))] = conn;
 	_emit(w, &c, &p, &v);
 	if (v.action == ACTION_KILL) {
 		struct err e = { 0 };
