@@ -2,6 +2,8 @@
 # Learning overhead: the same busybox workload unconfined (runc), learned
 # (`hardrun run` with mode.hardrun.io/POD=learn: learn filter, monitor,
 # recorder), and under `strace -f -c -o /dev/null` (what people do by hand).
+# "learn" is a first learn run of its profile; "relearn" a later one, which
+# allows in the kernel the plain calls the earlier recordings hold.
 # Prints "learn.overhead ..." with ratios from the same run.
 # Env: BENCH_N (runs per variant, default 5), BENCH_RESULTS.
 set -euo pipefail
@@ -33,16 +35,20 @@ jq '.annotations = {"mode.hardrun.io/POD": "learn", "profile.hardrun.io/POD": "b
 now() { date +%s%N; }
 run_plain() { runc --root "$T/root" run --bundle "$T/b" "b$1" </dev/null >/dev/null; }
 run_strace() { strace -f -c -o /dev/null runc --root "$T/root" run --bundle "$T/b" "s$1" </dev/null >/dev/null; }
-run_learn() {
-	cp "$T/l/config.orig" "$T/l/config.json"
+# learn_as PROFILE ID
+learn_as() {
+	jq --arg p "$1" '.annotations["profile.hardrun.io/POD"] = $p' "$T/l/config.orig" >"$T/l/config.json"
 	rm -f "$T/l/config.json.hardrun-orig"
-	HARDRUN_CONFIG="$T/node.json" "$HARDRUN" --root "$T/root" run --bundle "$T/l" "l$1" \
+	HARDRUN_CONFIG="$T/node.json" "$HARDRUN" --root "$T/root" run --bundle "$T/l" "$2" \
 		</dev/null >/dev/null
 }
+run_learn() { learn_as "first$1" "l$1"; }
+run_relearn() { learn_as again "r$1"; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A ms
-for v in plain learn strace; do
+run_relearn 0 # the earlier recording of "again"
+for v in plain learn relearn strace; do
 	for i in $(seq "$N"); do
 		s=$(now); "run_$v" "$i"; e=$(now)
 		echo $(((e - s) / 1000000))
@@ -50,9 +56,11 @@ for v in plain learn strace; do
 	ms[$v]=$(median <"$RESULTS/learn.$v.ms")
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-echo "learn.overhead unconfined_ms=${ms[plain]} learn_ms=${ms[learn]} strace_ms=${ms[strace]}" \
+echo "learn.overhead unconfined_ms=${ms[plain]} learn_ms=${ms[learn]} relearn_ms=${ms[relearn]}" \
+	"strace_ms=${ms[strace]}" \
 	"learn_vs_unconfined=$(ratio "${ms[learn]}" "${ms[plain]}")" \
+	"relearn_vs_unconfined=$(ratio "${ms[relearn]}" "${ms[plain]}")" \
 	"strace_vs_unconfined=$(ratio "${ms[strace]}" "${ms[plain]}")" \
 	"learn_vs_strace=$(ratio "${ms[learn]}" "${ms[strace]}")"
-[ -s "$T/rec/bench/l1.json" ] || { echo "learn: no recording was written" >&2; exit 1; }
+[ -s "$T/rec/first1/l1.json" ] && [ -s "$T/rec/again/r1.json" ] || { echo "learn: no recording was written" >&2; exit 1; }
 echo "learn.faster_than_strace=$([ "${ms[learn]}" -lt "${ms[strace]}" ] && echo yes || echo no)"

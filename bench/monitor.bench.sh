@@ -17,6 +17,10 @@
 #   monitored   $HARDRUN, profile baseline, mode enforce (filter + monitor)
 #   monitored-ptrace  the same with node config monitorMechanism "ptrace"
 #               (SCMP_ACT_TRACE + a PTRACE_SEIZE tracer instead of notify)
+#   monitored-execnotify  monitored with node config monitorExec "notify"
+#               (every execve notified, as before exec went through fanotify)
+# monitored and monitored-ptrace see execs through fanotify where the host
+# allows it: the execloop's binary is approved once, then cached.
 # Then the monitor's RSS and PSS (smaps_rollup) with one container and the
 # mean PSS with PSS_N containers, against the 2 MiB target.
 # Env: N_GETPID, N_EXEC, N_EXECFAIL, ROUNDS, PSS_N.
@@ -47,6 +51,7 @@ trap cleanup EXIT
 bench_node_config "$T/config.json" '{"allowedProfiles": ["*"]}'
 export HARDRUN_CONFIG="$T/config.json"
 bench_node_config "$T/config-ptrace.json" '{"allowedProfiles": ["*"], "monitorMechanism": "ptrace"}'
+bench_node_config "$T/config-execnotify.json" '{"allowedProfiles": ["*"], "monitorExec": "notify"}'
 gcc -static -O2 -w -o "$T/hrtrig" "$REPO_DIR/integration/monitor/hrtrig.c"
 
 bench_docker_filter "$T/docker.json"
@@ -78,6 +83,7 @@ once() {
 	local v=$1 w=$2 b="$T/b/$1-$2" id="b$RANDOM$RANDOM" bin="$RUNC" out
 	local cfg="$T/config.json"
 	[ "$v" != monitored-ptrace ] || cfg="$T/config-ptrace.json"
+	[ "$v" != monitored-execnotify ] || cfg="$T/config-execnotify.json"
 	[[ "$v" != monitored* ]] || bin="$HARDRUN"
 	cp "$b/config.json.orig" "$b/config.json"
 	out="$(HARDRUN_CONFIG="$cfg" "$bin" --root "$ROOT" run --bundle "$b" "$id" </dev/null 2>&1)" || {
@@ -89,7 +95,7 @@ once() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-variants=(unconfined docker monitored monitored-ptrace)
+variants=(unconfined docker monitored monitored-ptrace monitored-execnotify)
 workloads=(W1 W2 W3 W4)
 for v in "${variants[@]}"; do
 	for w in "${workloads[@]}"; do bundle "$v" "$w" "$v-$w"; done
@@ -129,7 +135,9 @@ echo "monitor.fork_execve_ratio_vs_unconfined=$(r3 "$(pmed monitored unconfined 
 echo "monitor.fork_redirect_execve_us$l4"
 echo "monitor.fork_redirect_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored docker W4)")"
 echo "monitor.failing_execve_us$l3"
-echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored docker W3 "$N_EXECFAIL")")"
+echo "monitor.notified_execve_extra_us=$(r1 "$(dmed monitored-execnotify docker W3 "$N_EXECFAIL")")"
+echo "monitor.execnotify.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored-execnotify docker W2)")"
+echo "monitor.fanotify_exec.fork_execve_ratio_vs_execnotify=$(r3 "$(pmed monitored monitored-execnotify W2)")"
 echo "monitor.ptrace.syscall_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W1)")"
 echo "monitor.ptrace.syscall_ratio_vs_unconfined=$(r3 "$(pmed monitored-ptrace unconfined W1)")"
 echo "monitor.ptrace.fork_execve_ratio_vs_docker_default=$(r3 "$(pmed monitored-ptrace docker W2)")"

@@ -5,7 +5,7 @@
  *   0  a profile: parse, validate, render and compile its seccomp filter
  *   1  a spec's annotations (written by pod authors): policy_resolve
  *   2  a recording (its paths and argv come from the container): load,
- *      merge, generate the profile and its summary
+ *      merge, generate the profile (which must validate) and its summary
  *   3  a bundle's config.json (written by pod authors and orchestrators):
  *      the launch audit's rules and the pod identity
  * libFuzzer: `make fuzz` (clang -fsanitize=fuzzer).  Without libFuzzer
@@ -68,6 +68,13 @@ static void _recording(const struct json *doc)
 
 	if (recording_from_json(doc, &r, &e) == 0 && profgen_merge(&r, 1, &o, &m, &e) == 0 &&
 	    profgen_generate("fuzz", &m, &o, &prof, &e) == 0) {
+		/* what generate writes, hardrun accepts (`profile generate` checks it too) */
+		struct profile *p = NULL;
+		if (profile_parse(prof, &p, &e) < 0) {
+			fprintf(stderr, "generated profile does not validate: %s\n", e.msg);
+			abort();
+		}
+		profile_free(p);
 		FILE *null = fopen("/dev/null", "we");
 		if (null) {
 			profgen_summary(null, "fuzz", &m, &o, prof);

@@ -113,3 +113,15 @@ opts() {
 		(.output_fields["evt.args"] | test("^path=/etc/hr-sensitive op=")) and
 		.output_fields["hardrun.action"] == "alert"' "$EVENTS"
 }
+
+@test "monitor/containerd: drift_exec under baseline, through fanotify on the overlay root" {
+	run c run --rm --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root" \
+		--annotation profile.hardrun.io/POD=baseline --annotation mode.hardrun.io/POD=enforce \
+		"$IMAGE_NAME" "$CID" sh -c 'cp /bin/busybox /tmp/x; /tmp/x true; echo rc=$?' </dev/null
+	echo "$output"
+	[[ "$output" == *"rc=127"* ]] # alert: busybox ran (as applet "x")
+	wait_monitors_gone
+	rules_fired
+	[ "$(rules_fired)" = drift_exec ]
+	jq -e '.output_fields["evt.args"] | test("path=/tmp/x .*created or changed")' "$EVENTS"
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * hardrun profile generate NAME [--from FILE...] [--min-count N] [--include-exec] [-o FILE]
+ * hardrun profile generate NAME [--from FILE...] [--min-count N] [--include-exec] [--exact]
+ *                          [-o FILE]
  * hardrun profile diff A B
  *
  * generate merges recordings (default: every *.json in <recordingsDir>/NAME/)
@@ -8,7 +9,6 @@
  * goes to stderr.  diff compares two profiles (names in profileDirs, files,
  * or recordings, which are compared as the profile they would generate).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <selinux/selinux.h>
@@ -27,77 +27,10 @@
 
 #define PROFILE_MAX_SIZE (16u << 20)
 
-struct _recs {
-	struct recording *v;
-	size_t n, cap;
-};
-
-static void _recs_release(struct _recs *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		recording_release(&r->v[i]);
-	free(r->v);
-}
-
-static int _recs_load(struct _recs *r, const char *path, struct err *e)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct recording *v = realloc(r->v, cap * sizeof(*v));
-		if (!v)
-			return err_set(e, ENOMEM, "out of memory");
-		r->v = v;
-		r->cap = cap;
-	}
-	int rc = recording_load(path, &r->v[r->n], e);
-	if (rc < 0)
-		return rc;
-	r->n++;
-	return 0;
-}
-
-static int _name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every <dir>/<name>.json, in name order. */
-static int _recs_load_dir(struct _recs *r, const char *dir, struct err *e)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	_cleanup_strv_ char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return err_set_sys(e, errno, "recordings %s", dir);
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
-			continue;
-		char **v = realloc(names, (n + 2) * sizeof(*v));
-		if (!v)
-			return err_set(e, ENOMEM, "out of memory");
-		names = v;
-		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
-			return err_set(e, ENOMEM, "out of memory");
-		names[++n] = NULL;
-	}
-	if (n == 0)
-		return err_set(e, ENOENT, "no recordings in %s", dir);
-	qsort(names, n, sizeof(*names), _name_cmp);
-	for (size_t i = 0; i < n; i++) {
-		int rc = _recs_load(r, names[i], e);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 static int _usage_generate(void)
 {
 	fprintf(stderr, "usage: hardrun profile generate NAME [--from FILE...] [--min-count N] "
-			"[--include-exec] [--selinux-type TYPE] [-o FILE]\n");
+			"[--include-exec] [--exact] [--selinux-type TYPE] [-o FILE]\n");
 	return 2;
 }
 
@@ -136,6 +69,7 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 		{ "include-exec", no_argument, NULL, 'x' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "selinux-type", required_argument, NULL, 's' },
+		{ "exact", no_argument, NULL, 'e' },
 		{ 0 },
 	};
 	int c;
@@ -155,6 +89,9 @@ static int _parse_generate(int argc, char **argv, struct _gen_args *a)
 			break;
 		case 'x':
 			a->opts.include_exec = true;
+			break;
+		case 'e':
+			a->opts.exact = true;
 			break;
 		case 'o':
 			a->output = optarg;
@@ -188,9 +125,20 @@ static int _write_profile(const struct json *p, const char *output, struct err *
 	return 0;
 }
 
+/* What hardrun would refuse at create is never written. */
+static int _check_generated(const struct json *p, struct err *e)
+{
+	struct profile *prof = NULL;
+	int r = profile_parse(p, &prof, e);
+
+	profile_free(prof);
+	return r < 0 ? err_prefix(e, "the generated profile does not validate (nothing written)")
+		     : 0;
+}
+
 static int _generate(struct _gen_args *a, struct err *e)
 {
-	struct _recs recs = { 0 };
+	struct recording_set recs = { 0 };
 	struct profgen_merged m = { 0 };
 	_cleanup_json_ struct json *p = NULL;
 	int r;
@@ -200,7 +148,7 @@ static int _generate(struct _gen_args *a, struct err *e)
 		goto out;
 	}
 	for (size_t i = 0; i < a->nfrom; i++)
-		if ((r = _recs_load(&recs, a->from[i], e)) < 0)
+		if ((r = recording_set_load(&recs, a->from[i], e)) < 0)
 			goto out;
 	if (a->nfrom == 0) {
 		struct node_config nc = { 0 };
@@ -209,17 +157,17 @@ static int _generate(struct _gen_args *a, struct err *e)
 		if (r == 0 && asprintf(&dir, "%s/%s", nc.recordings_dir, a->name) < 0)
 			r = err_set(e, ENOMEM, "out of memory");
 		nodeconf_release(&nc);
-		if (r < 0 || (r = _recs_load_dir(&recs, dir, e)) < 0)
+		if (r < 0 || (r = recording_set_load_dir(&recs, dir, e)) < 0)
 			goto out;
 	}
 	if ((r = profgen_merge(recs.v, recs.n, &a->opts, &m, e)) < 0 ||
 	    (r = profgen_generate(a->name, &m, &a->opts, &p, e)) < 0 ||
-	    (r = _write_profile(p, a->output, e)) < 0)
+	    (r = _check_generated(p, e)) < 0 || (r = _write_profile(p, a->output, e)) < 0)
 		goto out;
 	profgen_summary(stderr, a->name, &m, &a->opts, p);
 out:
 	profgen_merged_release(&m);
-	_recs_release(&recs);
+	recording_set_release(&recs);
 	return r;
 }
 

@@ -18,11 +18,13 @@
 #include <unistd.h>
 
 #include "hardrun/apparmor.h"
+#include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
 #include "hardrun/engine.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/label.h"
 #include "hardrun/launch.h"
+#include "hardrun/learn.h"
 #include "hardrun/monitor.h"
 #include "hardrun/harden.h"
 #include "hardrun/json.h"
@@ -48,10 +50,12 @@ struct harden_ctx {
 	bool stash_written;
 	struct monitor_start monitor; /* started, not yet waited for */
 	enum monitor_mechanism mech;
+	bool exec_fanotify;
 	char *monitor_sock;
 	pid_t monitor_pid;
 	struct fs_pending spec_write; /* the new config.json, not yet renamed in */
 	bool spec_pending;
+	uint64_t audit_dropped; /* audit: the bundle's capabilities the profile drops */
 };
 
 typedef int (*_step_fn)(struct harden_ctx *c, struct err *e);
@@ -64,30 +68,54 @@ static void _warn(struct harden_ctx *c, char *msg)
 }
 
 /* In learn mode the annotation names the profile being learned (its
- * recordings go to <recordingsDir>/<name>/): until it has been generated the
- * container runs under the node's default profile. */
+ * recordings go to <recordingsDir>/<name>/): the container runs under the
+ * node's default profile, the floor, even once the profile exists, so that a
+ * later learn run can still find capabilities the earlier ones did not use. */
 static int _step_profile(struct harden_ctx *c, struct err *e)
 {
-	int r = profile_load(c->nc, c->pol.profile, &c->prof, e);
-	if (r == -ENOENT && c->pol.mode == MODE_LEARN) {
-		err_clear(e);
-		r = profile_load(c->nc, c->nc->default_profile, &c->prof, e);
-	}
-	return r;
+	return profile_load(c->nc,
+			    c->pol.mode == MODE_LEARN ? c->nc->default_profile : c->pol.profile,
+			    &c->prof, e);
 }
 
-/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths */
+/* seccomp, capabilities, noNewPrivileges, read-only rootfs, masked paths.
+ * Audit reduces only what it can report: the capabilities are those learning
+ * has (the bundle's within the node's default profile; the monitor reports
+ * each use of one the profile drops) and the rootfs stays writable. */
 static int _step_engine(struct harden_ctx *c, struct err *e)
 {
-	return engine_apply(c->spec, c->prof, NULL /* this host */, e);
+	_cleanup_profile_ struct profile *floor = NULL;
+	struct profile relaxed;
+	int r;
+
+	if (c->pol.mode != MODE_AUDIT)
+		return engine_apply(c->spec, c->prof, NULL /* this host */, e);
+	if ((r = profile_load(c->nc, c->nc->default_profile, &floor, e)) < 0)
+		return err_prefix(e, "audit: the node's default profile");
+	relaxed = *c->prof;
+	relaxed.caps_set = floor->caps_set;
+	relaxed.caps = floor->caps;
+	relaxed.ambient = floor->ambient;
+	relaxed.readonly_rootfs = false;
+	if ((r = engine_apply(c->spec, &relaxed, NULL /* this host */, e)) < 0)
+		return r;
+	if (c->prof->caps_set)
+		c->audit_dropped = caps_process_mask(json_get(c->spec, "process")) & ~c->prof->caps;
+	return 0;
 }
 
-/* Learning records what the workload does when nothing but the bundle's own
- * settings stop it: the LSM sections are applied from the enforce run on. */
+/* The LSM sections hold from the enforce run on: learning records what the
+ * workload does when nothing but the bundle's own settings stop it, and audit
+ * keeps those settings (an LSM denial is not reported as the profile's). */
+static bool _lsm_skipped(const struct harden_ctx *c)
+{
+	return c->pol.mode == MODE_LEARN || c->pol.mode == MODE_AUDIT;
+}
+
 static int _step_apparmor(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
-	if (c->pol.mode == MODE_LEARN)
+	if (_lsm_skipped(c))
 		return 0;
 	int r = apparmor_apply(c->spec, c->prof->name, c->prof->apparmor, c->nc, &warning, e);
 	_warn(c, warning);
@@ -97,12 +125,30 @@ static int _step_apparmor(struct harden_ctx *c, struct err *e)
 static int _step_selinux(struct harden_ctx *c, struct err *e)
 {
 	char *warning = NULL;
-	if (c->pol.mode == MODE_LEARN)
+	if (_lsm_skipped(c))
 		return 0;
 	int r = label_apply(c->spec, c->key, c->prof->selinux, c->nc, &warning, e);
 	c->label_held = r >= 0 && c->prof->selinux;
 	_warn(c, warning);
 	return r;
+}
+
+/* A repeated learn run: what earlier recordings of the profile hold (plain calls)
+ * is allowed in the kernel.  An unreadable recording only costs speed: warned. */
+static void _learn_known(struct harden_ctx *c)
+{
+	struct strmap known = { 0 };
+	struct err e = { 0 };
+	size_t n;
+
+	if (learn_known_load(c->nc->recordings_dir, c->pol.profile, &known, &e) < 0 ||
+	    learn_known_allow(json_get_path(c->spec, "linux.seccomp"), &known, &n, &e) < 0) {
+		char *msg = NULL;
+		if (asprintf(&msg, "learn: every call is notified: %s", e.msg) < 0)
+			msg = NULL;
+		_warn(c, msg);
+	}
+	strmap_release(&known);
 }
 
 /* Last step: the monitor's rules go into the filter (it starts in
@@ -120,11 +166,22 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	if (r < 0)
 		return r;
 	c->mech = mech;
+	if (c->pol.mode == MODE_AUDIT &&
+	    (r = monitor_audit_caps(json_get_path(c->spec, "linux.seccomp"), c->audit_dropped, e)) <
+		    0)
+		return r;
 	char *warning = NULL;
 	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
 			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, &warning,
 			    e);
+	_warn(c, warning); /* a rule fell back to notify */
+	warning = NULL;
+	if (r >= 0)
+		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, mech, &c->exec_fanotify, &warning,
+					 e);
 	_warn(c, warning);
+	if (r == 0 && c->pol.mode == MODE_LEARN)
+		_learn_known(c);
 	return r;
 }
 
@@ -155,7 +212,9 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 	/* the monitor reads only the profile's "monitor" section */
 	if (!(bundle = strndup(c->config_path, strlen(c->config_path) - strlen("/config.json"))) ||
 	    !(env = _k8s_env(c->spec)) || !(prof = json_new_object()) ||
-	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0))
+	    (rules && json_obj_set(prof, "monitor", json_clone(rules)) < 0) ||
+	    (c->audit_dropped &&
+	     json_obj_set(prof, "auditDroppedCapabilities", json_new_uint(c->audit_dropped)) < 0))
 		return err_set(e, ENOMEM, "out of memory");
 	struct monitor_spec ms = {
 		.container_id = (char *)c->a->container_id,
@@ -170,6 +229,7 @@ static int _start_monitor(struct harden_ctx *c, struct err *e)
 		.annotations = json_get(c->spec, "annotations"),
 		.mechanism = c->mech,
 		.attach_pid = getpid(), /* ptrace: traced from here on, runc included */
+		.exec_fanotify = c->exec_fanotify,
 		.bundle = bundle,
 		.seccomp = json_get_path(c->spec, "linux.seccomp"), /* final: written next */
 		.env = env,

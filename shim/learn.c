@@ -25,6 +25,7 @@
 #include "hardrun/cleanup.h"
 #include "hardrun/fsutil.h"
 #include "hardrun/learn.h"
+#include "hardrun/learn_caps.h"
 #include "hardrun/learn_decode.h"
 #include "hardrun/learn_systab.h"
 #include "hardrun/recording.h"
@@ -227,9 +228,11 @@ struct learn {
 	char *path; /* <dir>/<container-id>.json */
 	struct recording rec;
 	bool dirty;
-	/* per (section, arch, nr): the syscall's counter; per (arch, nr): decoder + 2 */
+	/* per (section, arch, nr): the syscall's counter; per (arch, nr): decoder + 2,
+	 * capability decision + 2 */
 	struct strmap_item *cache[REC__SECTIONS][ARCH__N][LEARN_NR_MAX];
 	signed char decoder[ARCH__N][LEARN_NR_MAX];
+	short capidx[ARCH__N][LEARN_NR_MAX];
 };
 
 static void _learn_free(struct learn *l)
@@ -322,6 +325,16 @@ static int _learn_decoder(struct learn *l, const struct mon_call *c, int arch, i
 	return *d - 2;
 }
 
+static int _learn_capidx(struct learn *l, const struct mon_call *c, int arch, int nr)
+{
+	if (arch < 0 || nr < 0 || nr >= LEARN_NR_MAX)
+		return c->name ? learn_caps_index(c->name) : -1;
+	short *d = &l->capidx[arch][nr];
+	if (*d == 0)
+		*d = (short)((c->name ? learn_caps_index(c->name) : -1) + 2);
+	return *d - 2;
+}
+
 static bool _is_exec(const char *name)
 {
 	return name && (strcmp(name, "execve") == 0 || strcmp(name, "execveat") == 0);
@@ -357,6 +370,9 @@ int learn_on_call(void *learn_ctx, const struct mon_call *c, int *ret_errno)
 	}
 	is_new = false;
 	learn_decode(_learn_decoder(l, c, arch, nr), &l->rec.sec[sec], c, &is_new);
+	int ci = _learn_capidx(l, c, arch, nr);
+	if (ci >= 0)
+		learn_caps_record(ci, &l->rec.sec[sec], c, &is_new);
 	if (is_new)
 		l->rec.last_new_at = time(NULL);
 	return 0;

@@ -5,11 +5,6 @@
  * Capabilities inferred from calls (also in the hardrun-profile(5) text):
  *
  *   call                                      condition                     capability
- *   chown fchown lchown fchownat (+32)        always                        CAP_CHOWN
- *   setuid setreuid setresuid setfsuid (+32)  always                        CAP_SETUID
- *   setgid setregid setresgid setfsgid
- *     setgroups (+32)                         always                        CAP_SETGID
- *   bind                                      inet/inet6 port 1..1023       CAP_NET_BIND_SERVICE
  *   socket                                    SOCK_RAW on inet/inet6,
  *                                             or AF_PACKET                  CAP_NET_RAW
  *   mknod mknodat                             S_IFCHR or S_IFBLK            CAP_MKNOD
@@ -29,9 +24,11 @@
  *   bpf                                       always                        CAP_BPF
  *   perf_event_open                           always                        CAP_PERFMON
  *
- * Not inferable from arguments alone (never generated): CAP_DAC_OVERRIDE,
- * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETFCAP,
- * CAP_SETPCAP, CAP_NET_ADMIN, CAP_IPC_LOCK, CAP_SYS_RESOURCE, CAP_AUDIT_WRITE.
+ * Capabilities a call uses implicitly (DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER,
+ * FSETID, CHOWN, SETUID, SETGID, KILL, NET_BIND_SERVICE, SYS_RESOURCE,
+ * IPC_LOCK, SYS_NICE) are decided per call from the target's owner, mode and
+ * ACL and the caller's credentials: learn_caps.c.  Never generated:
+ * CAP_SETPCAP, CAP_NET_ADMIN, CAP_AUDIT_WRITE.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -185,8 +182,7 @@ int learn_proc_binary(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-/* Read path argument `arg` (relative to dirfd argument `dirfd`, or cwd) as an absolute path. */
-static int _read_path(const struct mon_call *c, int arg, int dirfd, char *out, size_t size)
+int learn_read_path(const struct mon_call *c, int arg, int dirfd, char *out, size_t size)
 {
 	char rel[PATH_MAX], base[PATH_MAX];
 	ssize_t n = mon_read_string(c, c->args[arg], rel, sizeof(rel));
@@ -223,7 +219,7 @@ static void _d_path(const struct _dctx *d)
 {
 	char path[PATH_MAX];
 
-	if (_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) == 0)
+	if (learn_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) == 0)
 		_note_file(d, path, d->dec->access);
 	if (d->dec->cap)
 		_note_cap(d, d->dec->cap, d->dec->name);
@@ -259,7 +255,7 @@ static void _d_open(const struct _dctx *d)
 	if (strcmp(d->dec->name, "openat2") == 0 &&
 	    mon_read_mem(d->c, d->c->args[2], &flags, sizeof(flags)) != sizeof(flags))
 		return;
-	if (_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) < 0)
+	if (learn_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) < 0)
 		return;
 	/* a directory opened for listing: AppArmor names directories with a trailing '/' */
 	size_t len = strlen(path);
@@ -274,9 +270,9 @@ static void _d_rename(const struct _dctx *d)
 	char path[PATH_MAX];
 	bool at = d->dec->dirfd >= 0;
 
-	if (_read_path(d->c, at ? 1 : 0, at ? 0 : -1, path, sizeof(path)) == 0)
+	if (learn_read_path(d->c, at ? 1 : 0, at ? 0 : -1, path, sizeof(path)) == 0)
 		_note_file(d, path, REC_ACCESS_WRITE);
-	if (_read_path(d->c, at ? 3 : 1, at ? 2 : -1, path, sizeof(path)) == 0)
+	if (learn_read_path(d->c, at ? 3 : 1, at ? 2 : -1, path, sizeof(path)) == 0)
 		_note_file(d, path, REC_ACCESS_WRITE | REC_ACCESS_CREATE);
 }
 
@@ -312,12 +308,33 @@ static int _resolve_in_root(pid_t pid, const char *path, char *out, size_t size)
 	return 0;
 }
 
+/* A shell started by a program that is no shell (tar -z runs `sh -c gzip`):
+ * "shell.parent=tar", what the terminal_shell rule would report. */
+static void _note_shell_parent(const struct _dctx *d, const char *path)
+{
+	char file[64], comm[32], key[64];
+
+	if (!d->c->started || !eval_is_shell(path, NULL, NULL))
+		return;
+	snprintf(file, sizeof(file), "/proc/%d/comm", (int)d->c->pid);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof(comm) - 1);
+	if (n <= 0)
+		return;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	if (!comm[0] || strchr(comm, '/') || eval_is_shell(comm, NULL, NULL))
+		return;
+	snprintf(key, sizeof(key), "shell.parent=%s", comm);
+	_note(d, &d->sec->args, key);
+}
+
 /* execve(path, ...), execveat(dirfd, path, ...) */
 static void _d_exec(const struct _dctx *d)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 
-	if (_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) < 0)
+	if (learn_read_path(d->c, d->dec->path, d->dec->dirfd, path, sizeof(path)) < 0)
 		return;
 	struct strmap_item *it = _note(d, &d->sec->exec, path);
 	/* busybox and others re-exec themselves through /proc/self/exe */
@@ -330,6 +347,7 @@ static void _d_exec(const struct _dctx *d)
 	_note_file(d, path, REC_ACCESS_EXEC);
 	if (it && it->info && strcmp(it->info, path) != 0)
 		_note_file(d, it->info, REC_ACCESS_EXEC);
+	_note_shell_parent(d, path);
 }
 
 static void _ns_caps(const struct _dctx *d, uint64_t flags)
@@ -460,8 +478,6 @@ static void _d_addr(const struct _dctx *d)
 	if (bind && strncmp(addr, "inet", 4) == 0) {
 		/* the address bound matters less than the port listened on */
 		snprintf(key, sizeof(key), "bind=%s:%d", addr[4] == '6' ? "inet6" : "inet", port);
-		if (port > 0 && port < 1024)
-			_note_cap(d, "CAP_NET_BIND_SERVICE", "bind to a port below 1024");
 	} else {
 		snprintf(key, sizeof(key), "%s=%s", bind ? "bind" : "connect", addr);
 	}
@@ -528,31 +544,6 @@ static const struct _decoder _decoders[] = {
 	{ "connect", _d_addr, 1, -1, 0, NULL },
 	{ "sendto", _d_addr, 4, -1, 0, NULL },
 	{ "sched_setscheduler", _d_sched, -1, -1, 0, NULL },
-	CAP("chown", "CAP_CHOWN"),
-	CAP("fchown", "CAP_CHOWN"),
-	CAP("lchown", "CAP_CHOWN"),
-	CAP("fchownat", "CAP_CHOWN"),
-	CAP("chown32", "CAP_CHOWN"),
-	CAP("fchown32", "CAP_CHOWN"),
-	CAP("lchown32", "CAP_CHOWN"),
-	CAP("setuid", "CAP_SETUID"),
-	CAP("setreuid", "CAP_SETUID"),
-	CAP("setresuid", "CAP_SETUID"),
-	CAP("setfsuid", "CAP_SETUID"),
-	CAP("setuid32", "CAP_SETUID"),
-	CAP("setreuid32", "CAP_SETUID"),
-	CAP("setresuid32", "CAP_SETUID"),
-	CAP("setfsuid32", "CAP_SETUID"),
-	CAP("setgid", "CAP_SETGID"),
-	CAP("setregid", "CAP_SETGID"),
-	CAP("setresgid", "CAP_SETGID"),
-	CAP("setfsgid", "CAP_SETGID"),
-	CAP("setgroups", "CAP_SETGID"),
-	CAP("setgid32", "CAP_SETGID"),
-	CAP("setregid32", "CAP_SETGID"),
-	CAP("setresgid32", "CAP_SETGID"),
-	CAP("setfsgid32", "CAP_SETGID"),
-	CAP("setgroups32", "CAP_SETGID"),
 	CAP("mount", "CAP_SYS_ADMIN"),
 	CAP("umount2", "CAP_SYS_ADMIN"),
 	CAP("pivot_root", "CAP_SYS_ADMIN"),

@@ -339,6 +339,15 @@ static int _k_launch_mounts(struct node_config *nc, const char *k, const struct 
 			       &nc->launch.sensitive_mounts, e);
 }
 
+static int _k_exec(struct node_config *nc, const char *k, const struct json *v, struct err *e)
+{
+	const char *s = json_string(v);
+	if (!s || (strcmp(s, "auto") != 0 && strcmp(s, "notify") != 0))
+		return err_set(e, EINVAL, "%s: must be \"auto\" or \"notify\"", k);
+	nc->monitor_exec_notify = strcmp(s, "notify") == 0;
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	_key_fn fn;
@@ -358,6 +367,7 @@ static const struct {
 	{ "launchPolicy", _k_launch_policy },
 	{ "launchExempt", _k_launch_exempt },
 	{ "launchSensitiveMounts", _k_launch_mounts },
+	{ "monitorExec", _k_exec },
 };
 
 static int _apply(struct node_config *nc, const struct json *doc, struct err *e)

@@ -9,13 +9,17 @@
  * that runc's ENOSYS stub starts after the table: syscalls newer than hardrun
  * knows get ENOSYS, known ones the workload never made get EPERM.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "hardrun/apparmor.h"
+#include "hardrun/caps.h"
 #include "hardrun/cleanup.h"
+#include "hardrun/learn_decode.h"
 #include "hardrun/learn_systab.h"
 #include "hardrun/profgen.h"
 
@@ -25,6 +29,9 @@
 #define PROFGEN_NS_MASK	       0x7e020080ull /* every CLONE_NEW* flag, CLONE_NEWUSER included */
 #define PROFGEN_EPERM	       1
 #define PROFGEN_ENOSYS	       38
+/* _gen.names flags */
+#define NAME_ARGRULE 1 /* covered by an argument rule */
+#define NAME_FAMILY  2 /* added by a syscall family */
 
 /*
  * Always allowed: what stays ALLOW while learning (learn.c's _learn_allow,
@@ -68,6 +75,10 @@ static const char *const _profgen_always[] = {
 	"tgkill",
 	"time",
 	"write",
+	/* waits whose use depends on timing only: a shell's `wait` suspends only when its
+	 * child has not exited yet, so a learned run may never show them */
+	"pause",
+	"rt_sigsuspend",
 	/* plain forks are never routed while learning (learn.c): always allowed */
 	"clone",
 	"fork",
@@ -179,8 +190,9 @@ void profgen_merged_release(struct profgen_merged *m)
 struct _gen {
 	const struct profgen_merged *m;
 	const struct profgen_opts *o;
-	struct strmap names; /* syscalls to allow; flags 1 = covered by an argument rule */
+	struct strmap names; /* syscalls to allow; flags NAME_* */
 	struct json *rules;  /* seccomp.syscalls */
+	struct strmap caps;  /* the recorded capabilities hardrun knows */
 };
 
 static bool _keep(const struct _gen *g, const struct strmap_item *it)
@@ -327,7 +339,7 @@ static int _argrules(struct _gen *g, const struct _argspec *a)
 	for (size_t i = 0; i < n; i++)
 		if (_argrule_one(g, a, v[i]) < 0)
 			return -ENOMEM;
-	it->flags = 1;
+	it->flags = NAME_ARGRULE;
 	return 0;
 }
 
@@ -349,16 +361,15 @@ static int _protrules(struct _gen *g)
 		    _rule_arg(r, 2, PROT_EXEC, 0, "SCMP_CMP_MASKED_EQ") < 0 ||
 		    json_arr_append(g->rules, steal_pointer(&r)) < 0)
 			return -ENOMEM;
-		it->flags = 1;
+		it->flags = NAME_ARGRULE;
 	}
 	return 0;
 }
 
+/* The learned names, their families (what learning saw decides them), then what every
+ * container needs. */
 static int _learned_names(struct _gen *g)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(_profgen_always); i++)
-		if (_allow(g, _profgen_always[i]) < 0)
-			return -ENOMEM;
 	for (size_t i = 0; i < g->m->sec.syscalls.n; i++) {
 		const struct strmap_item *it = g->m->sec.syscalls.items[i];
 		const char *name = strchr(it->key, '/');
@@ -366,6 +377,14 @@ static int _learned_names(struct _gen *g)
 			continue;
 		if (_allow(g, name + 1) < 0)
 			return -ENOMEM;
+	}
+	if (!g->o->exact && profgen_family_expand(&g->names, NAME_FAMILY) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(_profgen_always); i++) {
+		struct strmap_item *it = strmap_add(&g->names, _profgen_always[i], NULL);
+		if (!it)
+			return -ENOMEM;
+		it->flags &= ~NAME_FAMILY;
 	}
 	/* clone3 answers ENOSYS below: libc then uses clone(2) */
 	if (strmap_find(&g->names, "clone3") && _allow(g, "clone") < 0)
@@ -378,16 +397,20 @@ static int _plain_rule(struct _gen *g, struct json *seccomp)
 	_cleanup_free_ struct strmap_item **v = strmap_sorted(&g->names);
 	_cleanup_json_ struct json *allow = _rule_new(
 		"SCMP_ACT_ALLOW", 0, "learned, plus what every container needs to start and exit");
+	_cleanup_json_ struct json *family = _rule_new("SCMP_ACT_ALLOW", 0, PROFGEN_FAMILY_COMMENT);
 
-	if (!allow || !v)
+	if (!allow || !family || !v)
 		return -ENOMEM;
-	for (size_t i = 0; i < g->names.n; i++)
-		if (!v[i]->flags && strcmp(v[i]->key, "clone3") != 0 &&
-		    _rule_name(allow, v[i]->key) < 0)
+	for (size_t i = 0; i < g->names.n; i++) {
+		if (strcmp(v[i]->key, "clone3") == 0 || (v[i]->flags & NAME_ARGRULE))
+			continue;
+		if (_rule_name(v[i]->flags & NAME_FAMILY ? family : allow, v[i]->key) < 0)
 			return -ENOMEM;
-	/* the plain rule goes first, before the argument rules */
+	}
+	/* the plain rules go first, before the argument rules */
 	struct json *rules = json_new_array();
-	if (!rules || json_arr_append(rules, steal_pointer(&allow)) < 0)
+	if (!rules || json_arr_append(rules, steal_pointer(&allow)) < 0 ||
+	    (json_get(family, "names")->n && json_arr_append(rules, steal_pointer(&family)) < 0))
 		return -ENOMEM;
 	json_foreach (i, g->rules) {
 		if (json_arr_append(rules, g->rules->items[i]) < 0)
@@ -505,6 +528,30 @@ static void _generalize(const char *path, char *out, size_t size)
 	snprintf(out, size, "%s", path);
 }
 
+/*
+ * A learned path as an AppArmor rule may name it: normalised, every character
+ * the profile grammar does not take literally (control characters, quotes,
+ * the glob characters * ? [ ] ^ of a file's own name, ...) becomes '?' (one
+ * character, never '/'), so a hostile file name can neither break the profile
+ * nor widen it beyond its directory.  false: not absolute or too long.
+ */
+static bool _aa_path(const char *in, char *out, size_t size)
+{
+	size_t len = strlen(in);
+	bool dir = len > 1 && in[len - 1] == '/';
+
+	if (in[0] != '/' || len + 2 > size || len > APPARMOR_PATH_MAX - 1)
+		return false;
+	memcpy(out, in, len + 1);
+	learn_path_normalize(out);
+	for (char *c = out; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("/._-+~=:% ", *c))
+			*c = '?';
+	if (dir && strcmp(out, "/") != 0)
+		strcat(out, "/");
+	return true;
+}
+
 static struct json *_aa_files(const struct _gen *g)
 {
 	struct strmap files = { 0 };
@@ -517,7 +564,10 @@ static struct json *_aa_files(const struct _gen *g)
 		unsigned acc = it->flags;
 		if (!_keep(g, it) || !(acc & ~REC_ACCESS_EXEC))
 			continue; /* exec-only: in "exec" */
-		_generalize(it->key, path, sizeof(path));
+		char safe[sizeof(path)];
+		if (!_aa_path(it->key, safe, sizeof(safe)))
+			continue;
+		_generalize(safe, path, sizeof(path));
 		struct strmap_item *f = strmap_add(&files, path, NULL);
 		if (!f)
 			goto fail;
@@ -547,19 +597,24 @@ fail:
 	return NULL;
 }
 
-/* Executed paths and what they resolved to. */
-static struct json *_exec_list(const struct _gen *g)
+/* Executed paths and what they resolved to (aa: as AppArmor rules may name them). */
+static struct json *_exec_list(const struct _gen *g, bool aa)
 {
 	struct strmap bins = { 0 };
 	struct json *a = NULL;
+	char safe[4096 + 8];
 
 	for (size_t i = 0; i < g->m->sec.exec.n; i++) {
 		const struct strmap_item *it = g->m->sec.exec.items[i];
+		const char *v[2] = { it->key, it->info };
 		if (!_keep(g, it))
 			continue;
-		if (!strmap_add(&bins, it->key, NULL) ||
-		    (it->info && !strmap_add(&bins, it->info, NULL)))
-			goto out;
+		for (size_t k = 0; k < 2 && v[k]; k++) {
+			if (v[k][0] != '/' || (aa && !_aa_path(v[k], safe, sizeof(safe))))
+				continue;
+			if (!strmap_add(&bins, aa ? safe : v[k], NULL))
+				goto out;
+		}
 	}
 	a = _sorted_keys(NULL, &bins, false);
 out:
@@ -604,9 +659,9 @@ static struct json *_apparmor(const struct _gen *g)
 
 	if (!o || json_obj_set(o, "defaultDeny", json_new_bool(true)) < 0 ||
 	    json_obj_set(o, "files", _aa_files(g)) < 0 ||
-	    json_obj_set(o, "exec", _exec_list(g)) < 0 ||
+	    json_obj_set(o, "exec", _exec_list(g, true)) < 0 ||
 	    json_obj_set(o, "network", _aa_network(g)) < 0 ||
-	    json_obj_set(o, "capabilities", _sorted_keys(g, &g->m->sec.caps, true)) < 0)
+	    json_obj_set(o, "capabilities", _sorted_keys(g, &g->caps, true)) < 0)
 		return NULL;
 	return steal_pointer(&o);
 }
@@ -620,6 +675,57 @@ static struct json *_obj2(const char *k1, struct json *v1, const char *k2, struc
 	return steal_pointer(&o);
 }
 
+/* Programs that started a shell while learning (args "shell.parent=tar"): the
+ * terminal_shell rule lets them.  Only names /proc/<pid>/comm can show. */
+static struct json *_shell_parents(const struct _gen *g)
+{
+	struct strmap names = { 0 };
+	struct json *a = NULL;
+
+	for (size_t i = 0; i < g->m->sec.args.n; i++) {
+		const struct strmap_item *it = g->m->sec.args.items[i];
+		const char *n = it->key + 13;
+		if (!_keep(g, it) || strncmp(it->key, "shell.parent=", 13) != 0 || !*n ||
+		    strlen(n) > 15 || strchr(n, '/'))
+			continue;
+		if (!strmap_add(&names, n, NULL))
+			goto out;
+	}
+	a = _sorted_keys(NULL, &names, false);
+out:
+	strmap_release(&names);
+	return a;
+}
+
+static struct json *_monitor(const struct _gen *g)
+{
+	_cleanup_json_ struct json *sp = _shell_parents(g);
+
+	if (!sp)
+		return NULL;
+	const char *k2 = sp->n ? "shellParents" : NULL;
+	return _obj2("knownBinaries", _exec_list(g, false), k2, k2 ? steal_pointer(&sp) : NULL);
+}
+
+/* A recording names capabilities as the monitor wrote them: one hardrun does not
+ * know (a damaged recording) is left out rather than written into the profile. */
+static int _known_caps(const struct profgen_merged *m, struct strmap *out)
+{
+	for (size_t i = 0; i < m->sec.caps.n; i++) {
+		const struct strmap_item *it = m->sec.caps.items[i];
+		unsigned bit;
+		char canon[64];
+		if (caps_from_name(it->key, &bit) < 0 ||
+		    caps_to_name(bit, canon, sizeof(canon)) < 0 || strcmp(canon, it->key) != 0)
+			continue;
+		struct strmap_item *c = strmap_add(out, it->key, NULL);
+		if (!c)
+			return -ENOMEM;
+		c->recordings = it->recordings;
+	}
+	return 0;
+}
+
 int profgen_generate(const char *name, const struct profgen_merged *m, const struct profgen_opts *o,
 		     struct json **ret, struct err *e)
 {
@@ -628,7 +734,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	_cleanup_free_ char *desc = NULL;
 	int r = -ENOMEM;
 
-	if (!g.rules || !p ||
+	if (_known_caps(m, &g.caps) < 0 || !g.rules || !p ||
 	    asprintf(&desc, "learned from %zu recording(s) by hardrun profile generate%s",
 		     m->recordings, o->include_exec ? " (exec sessions included)" : "") < 0) {
 		desc = NULL;
@@ -638,7 +744,7 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	    json_obj_set(p, "name", json_new_string(name)) < 0 ||
 	    json_obj_set(p, "description", json_new_string(desc)) < 0 ||
 	    json_obj_set(p, "seccomp", _seccomp(&g)) < 0 ||
-	    json_obj_set(p, "capabilities", _sorted_keys(&g, &m->sec.caps, false)) < 0 ||
+	    json_obj_set(p, "capabilities", _sorted_keys(&g, &g.caps, false)) < 0 ||
 	    json_obj_set(p, "ambientCapabilities", json_new_array()) < 0 ||
 	    /* runc loads the filter late only with noNewPrivileges: required (see _profgen_always)
 	     */
@@ -647,218 +753,13 @@ int profgen_generate(const char *name, const struct profgen_merged *m, const str
 	    (o->selinux_type && json_obj_set(p, "selinux",
 					     _obj2("type", json_new_string(o->selinux_type),
 						   "level", json_new_string("auto"))) < 0) ||
-	    json_obj_set(p, "monitor", _obj2("knownBinaries", _exec_list(&g), NULL, NULL)) < 0)
+	    json_obj_set(p, "monitor", _monitor(&g)) < 0)
 		goto out;
 	*ret = steal_pointer(&p);
 	r = 0;
 out:
 	strmap_release(&g.names);
+	strmap_release(&g.caps);
 	json_free(g.rules);
 	return r < 0 ? err_set(e, -r, "generate: out of memory") : 0;
-}
-
-/* ---------- summaries ---------- */
-
-static size_t _dropped(const struct strmap *m, uint64_t min)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < m->n; i++)
-		n += m->items[i]->recordings < min;
-	return n;
-}
-
-static void _print_strings(FILE *out, const char *label, const struct json *a)
-{
-	fprintf(out, "  %s:", label);
-	if (!a || a->n == 0)
-		fprintf(out, " (none)");
-	json_foreach (i, a) {
-		const char *s = json_string(a->items[i]);
-		fprintf(out, "%s%s", i ? ", " : " ", s ? s : "?");
-	}
-	fputc('\n', out);
-}
-
-void profgen_summary(FILE *out, const char *name, const struct profgen_merged *m,
-		     const struct profgen_opts *o, const struct json *profile)
-{
-	const struct json *rules = json_get_path(profile, "seccomp.syscalls");
-	size_t allowed = 0, learned = 0, argrules = 0;
-
-	json_foreach (i, rules) {
-		const struct json *r = rules->items[i];
-		if (strcmp(json_string(json_get(r, "action")) ?: "", "SCMP_ACT_ALLOW") != 0)
-			continue;
-		if (json_get(r, "args"))
-			argrules++;
-		else
-			allowed += json_get(r, "names")->n;
-	}
-	for (size_t i = 0; i < m->sec.syscalls.n; i++)
-		learned += m->sec.syscalls.items[i]->recordings >= o->min_count;
-	fprintf(out, "hardrun: profile \"%s\" from %zu recording(s)", name, m->recordings);
-	if (m->exec_sessions)
-		fprintf(out, ", %" PRIu64 " exec session(s) %s", m->exec_sessions,
-			o->include_exec ? "merged" : "kept out (--include-exec merges them)");
-	fprintf(out,
-		"\n  seccomp: %zu syscalls allowed plainly, %zu argument rules "
-		"(%zu syscall/arch pairs learned), everything else EPERM, newer than hardrun "
-		"ENOSYS\n",
-		allowed, argrules, learned);
-	_print_strings(out, "capabilities", json_get(profile, "capabilities"));
-	_print_strings(out, "executables", json_get_path(profile, "monitor.knownBinaries"));
-	_print_strings(out, "network", json_get_path(profile, "apparmor.network"));
-	const struct json *files = json_get_path(profile, "apparmor.files");
-	fprintf(out, "  files: %zu path rules\n", files ? files->n : 0);
-	if (o->min_count > 1)
-		fprintf(out,
-			"  left out by --min-count %" PRIu64 ": %zu syscalls, %zu files, "
-			"%zu executables, %zu argument values\n",
-			o->min_count, _dropped(&m->sec.syscalls, o->min_count),
-			_dropped(&m->sec.files, o->min_count), _dropped(&m->sec.exec, o->min_count),
-			_dropped(&m->sec.args, o->min_count));
-	fprintf(out, "  saturation: no new syscall for %zu run(s) / %" PRId64 " s%s\n",
-		m->runs_without_new, m->seconds_without_new,
-		m->runs_without_new == 0 ? " (the last run still found new ones: learn more)" : "");
-}
-
-/* ---------- diff ---------- */
-
-/* "socket: arg0 == 2, arg1 & 0xf == 1" */
-static void _rule_args_string(const struct json *args, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	json_foreach (i, args) {
-		const struct json *a = args->items[i];
-		uint64_t idx = 0, v = 0, two = 0;
-		(void)json_to_uint64(json_get(a, "index"), &idx);
-		(void)json_to_uint64(json_get(a, "value"), &v);
-		(void)json_to_uint64(json_get(a, "valueTwo"), &two);
-		const char *op = json_string(json_get(a, "op")) ?: "?";
-		if (strcmp(op, "SCMP_CMP_MASKED_EQ") == 0)
-			n += snprintf(buf + n, size - n,
-				      "%sarg%" PRIu64 " & 0x%" PRIx64 " == 0x%" PRIx64,
-				      i ? ", " : "", idx, v, two);
-		else
-			n += snprintf(buf + n, size - n, "%sarg%" PRIu64 " %s 0x%" PRIx64,
-				      i ? ", " : "", idx, op + 9, v);
-		if (n >= size)
-			return;
-	}
-}
-
-static int _facet_seccomp(const struct json *p, int which, struct strmap *out)
-{
-	const struct json *rules = json_get_path(p, "seccomp.syscalls");
-
-	json_foreach (i, rules) {
-		const struct json *r = rules->items[i], *names = json_get(r, "names");
-		const char *action = json_string(json_get(r, "action")) ?: "?";
-		const struct json *args = json_get(r, "args");
-		bool allow = strcmp(action, "SCMP_ACT_ALLOW") == 0;
-		char buf[512], item[640];
-		int64_t eno = 0;
-
-		if ((which == 0 && (!allow || (args && args->n))) ||
-		    (which == 1 && (!allow || !args || !args->n)) || (which == 2 && allow))
-			continue;
-		_rule_args_string(args, buf, sizeof(buf));
-		(void)json_to_int64(json_get(r, "errnoRet"), &eno);
-		json_foreach (k, names) {
-			const char *n = json_string(names->items[k]) ?: "?";
-			if (which == 0)
-				snprintf(item, sizeof(item), "%s", n);
-			else if (which == 1)
-				snprintf(item, sizeof(item), "%s: %s", n, buf);
-			else
-				snprintf(item, sizeof(item), "%s: %s %" PRId64, n, action, eno);
-			if (!strmap_add(out, item, NULL))
-				return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-static int _facet_strings(const struct json *p, const char *path, struct strmap *out)
-{
-	const struct json *a = json_get_path(p, path);
-
-	json_foreach (i, a) {
-		const struct json *it = a->items[i];
-		char buf[4200];
-		if (json_is(it, JSON_OBJECT)) /* apparmor.files */
-			snprintf(buf, sizeof(buf), "%s %s",
-				 json_string(json_get(it, "path")) ?: "?",
-				 json_string(json_get(it, "access")) ?: "?");
-		else
-			snprintf(buf, sizeof(buf), "%s", json_string(it) ?: "?");
-		if (!strmap_add(out, buf, NULL))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static const struct {
-	const char *label;
-	int seccomp; /* 0/1/2: plain allow / argument rules / other actions; -1: path */
-	const char *path;
-} _facets[] = {
-	{ "syscalls allowed", 0, NULL },
-	{ "syscall argument rules", 1, NULL },
-	{ "syscalls with other actions", 2, NULL },
-	{ "capabilities", -1, "capabilities" },
-	{ "AppArmor files", -1, "apparmor.files" },
-	{ "AppArmor exec", -1, "apparmor.exec" },
-	{ "AppArmor network", -1, "apparmor.network" },
-	{ "known binaries", -1, "monitor.knownBinaries" },
-};
-
-static size_t _only_in(FILE *out, const struct strmap *x, const struct strmap *y, char sign,
-		       bool print)
-{
-	_cleanup_free_ struct strmap_item **v = strmap_sorted(x);
-	size_t n = 0;
-
-	for (size_t i = 0; v && i < x->n; i++) {
-		if (strmap_find(y, v[i]->key))
-			continue;
-		if (print)
-			fprintf(out, "    %c %s\n", sign, v[i]->key);
-		n++;
-	}
-	return n;
-}
-
-int profgen_diff(FILE *out, const char *name_a, const struct json *a, const char *name_b,
-		 const struct json *b)
-{
-	int differ = 0;
-
-	for (size_t f = 0; f < ARRAY_SIZE(_facets); f++) {
-		struct strmap x = { 0 }, y = { 0 };
-		if (_facets[f].seccomp >= 0) {
-			(void)_facet_seccomp(a, _facets[f].seccomp, &x);
-			(void)_facet_seccomp(b, _facets[f].seccomp, &y);
-		} else {
-			(void)_facet_strings(a, _facets[f].path, &x);
-			(void)_facet_strings(b, _facets[f].path, &y);
-		}
-		size_t na = _only_in(out, &x, &y, '-', false),
-		       nb = _only_in(out, &y, &x, '+', false);
-		if (na || nb) {
-			fprintf(out, "  %s: %zu only in %s (-), %zu only in %s (+)\n",
-				_facets[f].label, na, name_a, nb, name_b);
-			_only_in(out, &x, &y, '-', true);
-			_only_in(out, &y, &x, '+', true);
-			differ = 1;
-		}
-		strmap_release(&x);
-		strmap_release(&y);
-	}
-	if (!differ)
-		fprintf(out, "  %s and %s allow the same\n", name_a, name_b);
-	return differ;
 }

@@ -41,6 +41,20 @@ static int _check_rules(struct jcheck *c, const struct json *v, void *data)
 	return r;
 }
 
+/* A process name as /proc/<pid>/comm shows it: 1..15 bytes, no '/'. */
+static int _comm_ok(struct jcheck *c, const char *s, void *data)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 15 || strchr(s, '/'))
+		return jcheck_fail(c, "\"%s\" is not a process name (1 to 15 bytes, no '/')", s);
+	return 0;
+}
+
+static int _check_comms(struct jcheck *c, const struct json *v, void *data)
+{
+	return jcheck_strings(c, v, _comm_ok, NULL);
+}
+
 /* "notify" (the default: the node's monitorMechanism decides) or "ptrace". */
 static int _check_mechanism(struct jcheck *c, const struct json *v, void *data)
 {
@@ -52,10 +66,12 @@ static int _check_mechanism(struct jcheck *c, const struct json *v, void *data)
 
 int profile_check_monitor(struct jcheck *c, const struct json *v, void *data)
 {
-	static const char *const keys[] = { "rules", "knownBinaries", "mechanism", NULL };
+	static const char *const keys[] = { "rules", "knownBinaries", "shellParents", "mechanism",
+					    NULL };
 	static const struct jcheck_spec fields[] = {
 		{ "rules", _check_rules, NULL, false },
 		{ "knownBinaries", _check_paths, NULL, false },
+		{ "shellParents", _check_comms, NULL, false },
 		{ "mechanism", _check_mechanism, NULL, false },
 	};
 	int r = jcheck_keys(c, v, keys);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Learn-mode recordings <-> JSON (include/hardrun/recording.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,4 +312,68 @@ void recording_release(struct recording *r)
 		for (size_t c = 0; c < sizeof(_rec_cats) / sizeof(_rec_cats[0]); c++)
 			strmap_release(_cat_map(&r->sec[i], &_rec_cats[c]));
 	memset(r, 0, sizeof(*r));
+}
+
+/* ---------- sets ---------- */
+
+void recording_set_release(struct recording_set *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		recording_release(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+int recording_set_load(struct recording_set *r, const char *path, struct err *e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct recording *v = realloc(r->v, cap * sizeof(*v));
+		if (!v)
+			return err_set(e, ENOMEM, "out of memory");
+		r->v = v;
+		r->cap = cap;
+	}
+	int rc = recording_load(path, &r->v[r->n], e);
+	if (rc < 0)
+		return rc;
+	r->n++;
+	return 0;
+}
+
+static int _name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int recording_set_load_dir(struct recording_set *r, const char *dir, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_strv_ char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return err_set_sys(e, errno, "recordings %s", dir);
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		char **v = realloc(names, (n + 2) * sizeof(*v));
+		if (!v)
+			return err_set(e, ENOMEM, "out of memory");
+		names = v;
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+		names[++n] = NULL;
+	}
+	if (n == 0)
+		return err_set(e, ENOENT, "no recordings in %s", dir);
+	qsort(names, n, sizeof(*names), _name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int rc = recording_set_load(r, names[i], e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }

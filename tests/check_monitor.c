@@ -630,6 +630,17 @@ START_TEST(test_rules_from_profile)
 	ck_assert(r.drift);
 	ck_assert_int_lt(eval_rules_from_profile(bad, &r, &e), 0);
 	ck_assert_int_lt(eval_rules_from_profile(bad2, &r, &e), 0);
+	/* shellParents: a learned program that starts shells (tar -z: sh -c gzip) */
+	_cleanup_json_ struct json *sp = _parse("{\"shellParents\":[\"tar\"]}");
+	struct mon_call x = { .name = "execve", .started = true };
+	struct mon_proc tar = { .comm = "tar" }, py = { .comm = "python3" };
+	struct mon_evidence sh = { .path = "/bin/sh", .argv0 = "/bin/sh", .argv1 = "-c" };
+	struct mon_verdict sv;
+	ck_assert_int_eq(eval_rules_from_profile(sp, &r, &e), 0);
+	eval_call(&x, &tar, &sh, &r, &sv);
+	ck_assert_int_eq(sv.rule, -1);
+	eval_call(&x, &py, &sh, &r, &sv);
+	ck_assert_int_eq(sv.rule, RULE_TERMINAL_SHELL);
 	/* audit downgrades deny/kill to alert; off stays off */
 	struct mon_call c = { .name = "bpf", .args = { 5 }, .started = true };
 	struct mon_proc p = { 0 };

@@ -21,6 +21,7 @@
 #include "hardrun/err.h"
 #include "hardrun/json.h"
 #include "hardrun/monitor.h"
+#include "hardrun/strmap.h"
 
 int learn_prepare(struct json *seccomp, struct err *e);
 /* Calls runc's init makes between installing the filter and handing the
@@ -30,5 +31,17 @@ void *learn_open(const struct monitor_spec *s, struct err *e);
 int learn_on_call(void *learn_ctx, const struct mon_call *c, int *ret_errno);
 int learn_flush(void *ctx, struct err *e);
 void learn_close(void *ctx);
+
+/*
+ * Repeated learning (shim/learn_known.c), create side: the plain syscalls
+ * (arguments never looked at) that earlier recordings of the profile hold,
+ * and moving them from the learn filter's NOTIFY rule to an ALLOW rule (after
+ * monitor_prepare: the bundle's own denials stay).  *ret_n: how many moved.
+ */
+bool learn_known_plain(const char *name);
+int learn_known_load(const char *recordings_dir, const char *profile, struct strmap *ret,
+		     struct err *e);
+int learn_known_allow(struct json *seccomp, const struct strmap *known, size_t *ret_n,
+		      struct err *e);
 
 #endif

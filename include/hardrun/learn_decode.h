@@ -23,6 +23,10 @@ void learn_decode(int idx, struct rec_section *sec, const struct mon_call *c, bo
 /* The binary pid runs, as seen inside its container ("/bin/busybox"); -errno. */
 int learn_proc_binary(pid_t pid, char *buf, size_t size);
 
+/* Path argument arg of c (relative to its dirfd argument dirfd, -1: the cwd) as an
+ * absolute, normalised path inside the caller's root; -errno. */
+int learn_read_path(const struct mon_call *c, int arg, int dirfd, char *out, size_t size);
+
 /* Lexically normalise an absolute path in place ("//", ".", ".."). */
 void learn_path_normalize(char *path);
 

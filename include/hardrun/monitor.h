@@ -50,8 +50,9 @@ struct monitor_spec {
 	char *recordings_dir;
 	struct json *annotations;	  /* the spec's annotations (k8s names) */
 	enum monitor_mechanism mechanism; /* NOTIFY or PTRACE (never AUTO here) */
-	pid_t attach_pid; /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
-	char *bundle;	  /* ptrace: the bundle dir (notify learns it from runc's state) */
+	pid_t attach_pid;   /* ptrace: the process to PTRACE_SEIZE first (hardrun create) */
+	bool exec_fanotify; /* execve is not in the filter: execs come as fanotify events */
+	char *bundle;	    /* ptrace: the bundle dir (notify learns it from runc's state) */
 	/* From the final config.json, so that the monitor need not read it while
 	 * the container's first exec waits: its linux.seccomp and the
 	 * KUBERNETES_SERVICE_HOST/PORT entries of process.env.  NULL: the
@@ -89,6 +90,19 @@ ssize_t mon_read_mem(const struct mon_call *c, uint64_t addr, void *buf, size_t 
 /* NUL-terminated string of at most size-1 bytes; -ENAMETOOLONG if cut. */
 ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size_t size);
 
+/* Is this exec a shell (by path, argv0, or `busybox sh`)?  The terminal_shell
+ * rule's test (shim/monitor/evaluate.c), also used by the learn recorder. */
+bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+
+/* A syscall a monitor rule watches for every argument (mount, ptrace, openat2, ...):
+ * never allowed by a syscall family (profgen_family.c). */
+bool monitor_rule_watches_all(const char *name);
+
+/* Audit mode, before monitor_prepare: the calls that may use a capability of
+ * `dropped` (the bundle's capabilities the profile drops) are notified, so that
+ * the monitor reports each use of one (shim/learn_caps.c decides). */
+int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e);
+
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
  * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
  * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
@@ -98,6 +112,19 @@ ssize_t mon_read_string(const struct mon_call *c, uint64_t addr, char *buf, size
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
 		    const char *socket_path, char **ret_warning, struct err *e);
+
+/*
+ * Exec through fanotify (shim/monitor/fangroup.c): unless the node says
+ * monitorExec "notify" or the mode is learn, probe fanotify permission events
+ * on this host; when they work, execve leaves the filter (execveat stays:
+ * fileless execs; with notify, memfd_create joins it: the monitor makes the
+ * memfds, marked) and *ret_fanotify is set.  When they do not, *ret_warning
+ * says why (the caller writes it to the runtime log) and execve stays
+ * notified.  Run after monitor_prepare.
+ */
+int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
+			 enum monitor_mechanism mech, bool *ret_fanotify, char **ret_warning,
+			 struct err *e);
 
 /*
  * The mechanism of a container (shim/monitor/mechanism.c): profile

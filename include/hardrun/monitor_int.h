@@ -108,6 +108,14 @@ int nfilter_apply(struct json *seccomp, uint32_t rules, bool report_denials, str
  */
 int nfilter_keep_own(struct json *seccomp, const struct json *own, bool learn, struct err *e);
 
+/* The monitor's rules for syscall name (NOTIFY or TRACE, marked "monitor")
+ * allow it again: it is watched by other means (execve: fanotify).  Pure. */
+int nfilter_unnotify(struct json *sc, const char *name, struct err *e);
+/* Where the profile allows syscall name, notify it for every argument (a
+ * row of the table added at run time: memfd_create with exec through
+ * fanotify).  Pure. */
+int nfilter_notify_all(struct json *sc, const char *name, struct err *e);
+
 /* ptrace mechanism: every SCMP_ACT_NOTIFY rule of sc becomes SCMP_ACT_TRACE
  * (same syscalls, same conditions, same marks).  Pure. */
 int nfilter_use_trace(struct json *sc, struct err *e);
@@ -148,6 +156,7 @@ struct mon_evidence {
 	bool stdio_inet;	/* exec: one of fds 0-2 (kept across the exec) is an
 				 * AF_INET/AF_INET6 socket */
 	bool known_binary;	/* exec target is one of monitor.knownBinaries */
+	bool new_file;		/* exec target created or changed since the container started */
 	int family;		/* connect: AF_INET / AF_INET6 / 0 */
 	uint8_t addr[16];
 	uint16_t port;
@@ -157,7 +166,10 @@ struct mon_evidence {
 /* Rule configuration of the container (profile monitor section + spec env). */
 struct mon_rules {
 	enum rule_action action[RULE__COUNT];
-	bool drift;	   /* knownBinaries non-empty */
+	bool drift; /* knownBinaries non-empty */
+	/* monitor.shellParents (borrowed from the profile): process names that
+	 * start shells as part of the workload (tar -z runs `sh -c gzip`) */
+	const struct json *shell_parents;
 	bool audit;	   /* audit mode: deny/kill become alert */
 	char k8s_host[64]; /* KUBERNETES_SERVICE_HOST (IP literal) or "" */
 	uint16_t k8s_port;
@@ -235,6 +247,77 @@ typedef void (*fanwatch_fn)(void *ctx, pid_t pid, const char *path, uint64_t mas
 void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx);
 const char *fanwatch_mask_name(uint64_t mask);
 void fanwatch_free(struct fanwatch *w);
+/* A path only a fileless exec names: memfd, /dev/shm, /proc/<pid>/fd/N, deleted. */
+bool eval_fileless_path(const char *p);
+
+/* ---- fanexec.c: exec through fanotify, the pure decisions ---- */
+
+struct fanexec_mount {
+	dev_t dev;	      /* st_dev of its files (major:minor) */
+	char point[PATH_MAX]; /* mount point in the container */
+	char fstype[32];
+	bool noexec;
+	char upper[PATH_MAX]; /* overlay: upperdir= (a host path), else "" */
+};
+
+/* One /proc/<pid>/mountinfo line: 0 or -EINVAL. */
+int fanexec_mount_parse(const char *line, struct fanexec_mount *ret);
+/* Can the mount hold a file to execute (not noexec, not proc/sysfs/...)? */
+bool fanexec_mount_wanted(const struct fanexec_mount *m);
+/* Drift: the file is in the overlay's upper layer, or its ctime is after since. */
+bool fanexec_is_new(const struct timespec *ctime, const struct timespec *since, bool in_upper);
+/* May an approved exec of path be cached (ignore mark, no more events)?  Not
+ * when a rule fired, the file is new, or the program is a shell, an
+ * interpreter, busybox or a network tool (their arguments decide). */
+bool fanexec_cacheable(const char *path, bool new_file, bool rule_fired);
+
+/* ---- fangroup.c: the fanotify group of a container ---- */
+
+/* What the monitor learns of one exec permission event besides the call. */
+struct fanexec_facts {
+	char path[PATH_MAX]; /* the opened file, as the container names it */
+	bool new_file;
+	bool primary; /* the file the execve named (not its ELF interpreter or #! program) */
+	bool cache;   /* set by the decision: approve this inode for good */
+};
+
+/* Decide about one exec: 0 allows, else the errno (FAN_DENY). */
+typedef int (*fangroup_decide_fn)(void *ctx, struct mon_call *c, struct fanexec_facts *f);
+
+/* The tag under which the supervisor holds the group (keeper_hold_fd). */
+#define FANGROUP_KEEPER_TAG 1
+
+struct fangroup {
+	int fd;
+	struct timespec since; /* files changed after this are new */
+	char upper[PATH_MAX];  /* the root's overlay upper dir, or "" */
+	unsigned long events, cached, denied;
+	bool stats_dirty;
+	bool partial; /* some mount (not the root) could not be marked */
+};
+
+/* Create side: can this host answer exec permission events (kernel, CAP_SYS_ADMIN)? */
+int fangroup_probe(struct err *e);
+int fangroup_open(struct fangroup *g, struct err *e);
+/* Mark every mount of pid's mount namespace that can hold executables: the
+ * number marked, or -errno when the root could not be (then execs would go
+ * unwatched).  Other failures set g->partial and the error in e. */
+int fangroup_mark(struct fangroup *g, pid_t pid, struct err *e);
+/* Answer every pending permission event. */
+void fangroup_serve(struct fangroup *g, fangroup_decide_fn decide, void *ctx);
+/* <state_dir>/fanexec.stats: "events N\ncached N\ndenied N\n" (a debug counter). */
+void fangroup_write_stats(struct fangroup *g, const char *state_dir);
+void fangroup_close(struct fangroup *g);
+/* An inode mark on fd's file (a memfd made for the container): its execs,
+ * through any path, ask the monitor.  0 or -errno. */
+int fangroup_watch_fd(struct fangroup *g, int fd);
+
+/* ---- capaudit.c ---- */
+
+/* Audit mode: did c use one of the capabilities the profile drops (dropped)?
+ * Then *v becomes the profile_deviation alert naming the capability and the
+ * evidence (learn_caps_decide, as learning decides it); else v is left alone. */
+bool capaudit_verdict(const struct mon_call *c, uint64_t dropped, struct mon_verdict *v);
 
 /* ---- procinfo.c ---- */
 
@@ -250,6 +333,11 @@ void procinfo_read_parts(pid_t pid, unsigned parts, struct mon_proc *ret);
 /* Fill evidence for c (reads memory, fds; validates the notification id). */
 void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char *const *known,
 		       struct mon_evidence *ret);
+
+/* Open path under rootfd as if rootfd were / (symlinks resolved in the
+ * container) and stat it: 0 or -errno. */
+struct stat;
+int procinfo_stat_in_root(int rootfd, const char *path, struct stat *st);
 
 /* The process as an exec event shows it: the new program (argv, path) with
  * the caller's pid and parent. */
@@ -464,6 +552,11 @@ int tracer_accept(struct tracer *t, int listen_fd, struct err *e);
 void tracer_reap(struct tracer *t);
 /* Once a second: a new task whose parent's event never came gets its session from /proc. */
 void tracer_tick(struct tracer *t);
+/* The session of pid (its own, a thread leader's or an ancestor's) and
+ * whether that session has started. */
+int tracer_session_of(struct tracer *t, pid_t pid, bool *ret_started);
+/* The first task seen exec in the container (session 0 started), once: 0 before and after. */
+pid_t tracer_take_first_exec(struct tracer *t);
 /* Tracees existed and none is left. */
 bool tracer_done(const struct tracer *t);
 /* Pure: a seccomp stop (op PTRACE_SYSCALL_INFO_SECCOMP) as a mon_call

@@ -72,6 +72,7 @@ struct node_config {
 	struct monitor_limits limits;
 	/* launchPolicy, launchExempt, launchSensitiveMounts (launch_conf.c) */
 	struct launch_config launch;
+	bool monitor_exec_notify; /* monitorExec "notify": every execve notified, no fanotify */
 };
 
 /* Load from path (NULL: $HARDRUN_CONFIG, then NODECONF_DEFAULT_PATH). */

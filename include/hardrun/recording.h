@@ -76,4 +76,14 @@ int recording_from_json(const struct json *doc, struct recording *ret, struct er
 int recording_load(const char *path, struct recording *ret, struct err *e);
 void recording_release(struct recording *r);
 
+/* Any number of recordings, loaded one by one or every <dir>/<name>.json (name order). */
+struct recording_set {
+	struct recording *v;
+	size_t n, cap;
+};
+int recording_set_load(struct recording_set *r, const char *path, struct err *e);
+/* -ENOENT when dir holds no recording. */
+int recording_set_load_dir(struct recording_set *r, const char *dir, struct err *e);
+void recording_set_release(struct recording_set *r);
+
 #endif

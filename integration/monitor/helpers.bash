@@ -92,6 +92,10 @@ bundle() {
 		--annotation "mode.hardrun.io/POD=$mode" "${ann[@]}" \
 		--env KUBERNETES_SERVICE_HOST=10.96.0.1 --env KUBERNETES_SERVICE_PORT=443 \
 		"$b" /bin/sh -c "$cmd"
+	# /dev/shm executable, as an emptyDir of medium Memory is: on runc's default
+	# noexec /dev/shm the kernel refuses any exec before the monitor is asked
+	bundle_edit "$b" '(.mounts[] | select(.destination == "/dev/shm") | .options) |=
+		map(select(. != "noexec"))'
 	cp "$HRTRIG" "$b/rootfs/bin/hrtrig"
 	[ -z "${POD_NETNS-}" ] || bundle_edit "$b" \
 		'(.linux.namespaces[] | select(.type == "network")) += {path: $p}' \
@@ -135,6 +139,7 @@ each_rule_fires_once() {
 	_one() { [[ "$skip" == *" $1 "* ]] || expect_one "$@"; }
 	_one fl fileless_exec 'cp /bin/busybox /dev/shm/x; /dev/shm/x true'
 	_one mfd fileless_exec 'hrtrig memfd'
+	_one mfp fileless_exec 'hrtrig memfdproc'
 	_one raw raw_socket 'ping -c 1 127.0.0.1'
 	_one pt ptrace 'hrtrig ptrace'
 	_one km kernel_module 'hrtrig module'

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Test helper (static, runs inside busybox containers): fires one monitored
- * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|getpid N|execloop N|execfail N|
+ * syscall.  hrtrig ptrace|bpf|perf|uring|module|memfd|memfdproc|getpid N|execloop N|execfail N|
  * mountloop N (N mount attempts; prints how many failed with EPERM: denied=...)
  * getpid, execloop (N fork + execve of `hrtrig none`) and execfail (N execve
  * of a missing file: the notification round trip without the exec) also
@@ -93,6 +93,13 @@ int main(int argc, char **argv)
 		char *av[] = { "sh", "-c", "true", NULL }, *ev[] = { NULL };
 		r = execve("/bin/sh", av, ev);
 		dup2(err, 1); /* the exec was refused: say so on the container's stdout */
+	} else if (!strcmp(w, "memfdproc")) { /* a memfd run through its /proc path */
+		int fd = memfd_create("x", 0), in = open("/bin/busybox", O_RDONLY);
+		char b[65536], p[64]; ssize_t n;
+		while ((n = read(in, b, sizeof b)) > 0) write(fd, b, n);
+		char *av[] = { "true", NULL }, *ev[] = { NULL };
+		snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+		r = execve(p, av, ev);
 	} else if (!strcmp(w, "getpid")) {
 		long n = argc > 2 ? atol(argv[2]) : 1000000;
 		for (long i = 0; i < n; i++) syscall(SYS_getpid);

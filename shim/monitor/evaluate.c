@@ -43,6 +43,7 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 	}
 	const struct json *kb = json_get(monitor, "knownBinaries");
 	r->drift = kb && json_is(kb, JSON_ARRAY) && kb->n > 0;
+	r->shell_parents = json_get(monitor, "shellParents");
 	return 0;
 }
 
@@ -64,6 +65,14 @@ static bool _shell_name(const char *n)
 	return false;
 }
 
+static bool _listed(const struct json *names, const char *s)
+{
+	json_foreach (i, names)
+		if (json_string(names->items[i]) && strcmp(json_string(names->items[i]), s) == 0)
+			return true;
+	return false;
+}
+
 bool eval_is_shell(const char *path, const char *argv0, const char *argv1)
 {
 	if (_shell_name(_base(path)) || (argv0 && *argv0 && _shell_name(_base(argv0))))
@@ -77,7 +86,7 @@ static bool _prefix(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
-static bool _fileless_path(const char *p)
+bool eval_fileless_path(const char *p)
 {
 	if (_prefix(p, "/memfd:") || _prefix(p, "/dev/shm/") || _prefix(p, "/run/shm/") ||
 	    _prefix(p, "/dev/fd/") || _prefix(p, "/proc/self/fd/"))
@@ -158,7 +167,7 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 	bool empty = at && (c->args[4] & AT_EMPTY_PATH_) && ev->path[0] == '\0';
 	const char *target = empty ? ev->fd_link : ev->path;
 
-	if ((empty || _fileless_path(target) || (at && _fileless_path(ev->fd_link))) &&
+	if ((empty || eval_fileless_path(target) || (at && eval_fileless_path(ev->fd_link))) &&
 	    _fire(r, RULE_FILELESS_EXEC, v, "path=%s fd=%s argv=%s", target, at ? ev->fd_link : "",
 		  ev->argv))
 		return;
@@ -168,13 +177,16 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 		return;
 	bool shell = eval_is_shell(target, ev->argv0, ev->argv1);
 	bool by_exec = c->session > 0 && !c->started;
-	bool by_nonshell = c->started && !_shell_name(p->comm);
+	bool by_nonshell =
+		c->started && !_shell_name(p->comm) && !_listed(r->shell_parents, p->comm);
 	if (shell && (by_exec || by_nonshell) &&
 	    _fire(r, RULE_TERMINAL_SHELL, v, "path=%s argv=%s parent=%s%s", target, ev->argv,
 		  p->comm, by_exec ? " (runc exec session)" : ""))
 		return;
-	if (r->drift && !ev->known_binary)
-		(void)_fire(r, RULE_DRIFT_EXEC, v, "path=%s argv=%s", target, ev->argv);
+	if ((r->drift && !ev->known_binary) || ev->new_file)
+		(void)_fire(r, RULE_DRIFT_EXEC, v, "path=%s argv=%s%s", target, ev->argv,
+			    ev->new_file ? " (created or changed since the container started)"
+					 : "");
 }
 
 static void _eval_socket(const struct mon_call *c, const struct mon_proc *p,

@@ -29,49 +29,17 @@
 #include "hardrun/learn.h"
 #include "hardrun/monitor_int.h"
 #include "hardrun/state.h"
+#include "loop.h"
 
 #define TAG_LISTEN	   (~0ull)
 #define TAG_PIDFD	   (~0ull - 1)
 #define TAG_TIMER	   (~0ull - 2)
 #define TAG_SIGCHLD	   (~0ull - 3)
 #define TAG_KEEPER	   (~0ull - 4)
-#define TAG_WATCH	   (~0ull - 5)
+#define TAG_FANOTIFY	   (~0ull - 5)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
-#define NAME_CACHE	   512
-
-struct session {
-	int fd;
-	bool started;
-	bool hup;
-};
-
-struct mon {
-	struct monitor_spec spec;
-	struct mon_rules rules;
-	char **known;
-	struct event_ctx ectx;
-	char hostname[256];
-	int epfd, lfd, pidfd, tfd, events_fd, exec_fd, sfd; /* events, exec: until out has them */
-	struct evout out;
-	struct tracer *tracer;	/* ptrace mechanism (ptrace.c); NULL for notify */
-	struct keeper_child kc; /* from the supervisor (keeper.c) */
-	int keeper_fd;
-	struct watch watch; /* rules served by kernel mechanisms (watch.c) */
-	pid_t watch_pid;    /* the container's init, once the watches started */
-	struct session *s;
-	size_t n;
-	bool init_gone;
-	bool bundle_loaded;   /* env and filter: from monitor.json, else config.json */
-	struct json *seccomp; /* the bundle's linux.seccomp (audit deviation checks) */
-	void *learn;
-	bool learn_dirty;
-	struct seccomp_notif_sizes sizes;
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
-	time_t t0;
-	char *names[NAME_CACHE];
-};
+#define TAG_WATCH	   (~0ull - 6)
 
 static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 {
@@ -79,7 +47,7 @@ static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-static void _log(struct mon *m, const char *what, const struct err *e)
+void loop_log(struct mon *m, const char *what, const struct err *e)
 {
 	/* The monitor has no stderr: problems go to the events file as plain JSON. */
 	evout_log(&m->out, what, e ? e->msg : "", 0);
@@ -169,11 +137,11 @@ static void _kernel_watch(struct mon *m, pid_t pid, bool early)
 	m->watch_pid = pid;
 	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, &m->out, early, &e);
 	if (r != 0)
-		_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
+		loop_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
 	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;) {
 		int k = _epoll_add(m, fds[i], TAG_WATCH);
 		if (k < 0 && k != -EEXIST)
-			_log(m, "monitor: kernel watch: epoll", NULL);
+			loop_log(m, "monitor: kernel watch: epoll", NULL);
 	}
 }
 
@@ -189,7 +157,7 @@ static void _watch_notes(struct mon *m)
 {
 	char note[160];
 	if (watch_take_note(&m->watch, note, sizeof(note)))
-		_log(m, note, NULL);
+		loop_log(m, note, NULL);
 }
 
 static void _accept(struct mon *m)
@@ -198,11 +166,11 @@ static void _accept(struct mon *m)
 	struct err e = { 0 };
 	if (m->tracer) { /* ptrace: an exec session asks to be attached */
 		if (tracer_accept(m->tracer, m->lfd, &e) < 0)
-			_log(m, "monitor: exec attach", &e);
+			loop_log(m, "monitor: exec attach", &e);
 		return;
 	}
 	if (listener_receive(m->lfd, &c, &e) < 0) {
-		_log(m, "monitor: connection refused", &e);
+		loop_log(m, "monitor: connection refused", &e);
 		return;
 	}
 	struct session *ns = realloc(m->s, (m->n + 1) * sizeof(*ns));
@@ -216,6 +184,9 @@ static void _accept(struct mon *m)
 	_sync_wake_up(c.notify_fd);
 	m->s[m->n] = (struct session){ .fd = steal_fd(&c.notify_fd) };
 	(void)keeper_hold(m->s[m->n].fd, (int)m->n);
+	if (m->n == 0)
+		loop_exec_mark(m, c.pid);
+	loop_exec_session(m, &m->s[m->n], c.pid);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
 		_kernel_watch(m, c.pid, true);
@@ -285,9 +256,7 @@ static void _record(struct mon *m, const struct mon_call *c, const struct mon_pr
  *   - anything else: answered, nothing more read.
  * Returns the errno to answer with, or -1 when already answered.
  */
-#define DECIDE_ANSWERED (-1)
-
-static int _decide(struct mon *m, struct mon_call *c)
+int loop_decide(struct mon *m, struct mon_call *c, const struct fanexec_facts *f)
 {
 	struct mon_proc p = { 0 };
 	struct mon_evidence ev;
@@ -297,6 +266,11 @@ static int _decide(struct mon *m, struct mon_call *c)
 	c->mem_fd = -1; /* process_vm_readv */
 	c->checked_later = true;
 	procinfo_evidence(c, &p, m->known, &ev);
+	if (f) { /* exec through fanotify: the opened file's facts */
+		ev.new_file = f->new_file;
+		if (!ev.path[0])
+			(void)snprintf(ev.path, sizeof(ev.path), "%s", f->path);
+	}
 	if (exec)
 		procinfo_read_parts(c->pid, PI_COMM, &p); /* the shell rule's parent */
 	/* A signal to the caller cancels a pending notification (Go's SIGURG does
@@ -310,6 +284,8 @@ static int _decide(struct mon *m, struct mon_call *c)
 	bool enforce = m->spec.mode == MODE_ENFORCE;
 	if (deviation && !c->started) /* the runtime's own call: no report */
 		return enforce ? EPERM : 0;
+	if (v.rule < 0 && !deviation && m->audit_dropped && c->started)
+		(void)capaudit_verdict(c, m->audit_dropped, &v);
 	if (deviation) {
 		v.rule = RULE_PROFILE_DEVIATION;
 		v.action = enforce ? ACTION_DENY : ACTION_ALERT;
@@ -336,9 +312,14 @@ static int _decide(struct mon *m, struct mon_call *c)
 	if (v.action == ACTION_KILL) {
 		struct err e = { 0 };
 		if (cgkill_container(c->pid, &e) < 0)
-			_log(m, "monitor: kill", &e);
+			loop_log(m, "monitor: kill", &e);
 	}
 	return v.errno_ret ? v.errno_ret : EPERM;
+}
+
+static int _decide(struct mon *m, struct mon_call *c)
+{
+	return loop_decide(m, c, NULL);
 }
 
 static void _notify(struct mon *m, size_t i)
@@ -359,13 +340,16 @@ static void _notify(struct mon *m, size_t i)
 			      .notify_fd = s->fd,
 			      .mem_fd = -1,
 			      .session = (int)i,
-			      .started = s->started };
+			      .started = loop_exec_started(m, s, (pid_t)m->req->pid) };
 	memcpy(c.args, m->req->data.args, sizeof(c.args));
 	c.name = _name(m, c.arch, c.nr, &to_free);
 	if (m->spec.mode == MODE_LEARN) {
 		if (learn_on_call(m->learn, &c, &error) <= 0)
 			error = 0;
 		m->learn_dirty = true;
+	} else if (c.started && strcmp(c.name, "memfd_create") == 0 && loop_exec_memfd(m, &c)) {
+		free(to_free);
+		return;
 	} else if ((error = _decide(m, &c)) < 0) { /* answered already */
 		s->started = s->started || c.started;
 		keeper_answered();
@@ -421,11 +405,12 @@ static void _tick(struct mon *m)
 	if (m->tracer)
 		tracer_tick(m->tracer);
 	_watch_notes(m);
+	fangroup_write_stats(&m->fan, m->spec.state_dir);
 	evout_tick(&m->out);
 	if (m->learn && m->learn_dirty) {
 		struct err e = { 0 };
 		if (learn_flush(m->learn, &e) < 0)
-			_log(m, "monitor: learn flush", &e);
+			loop_log(m, "monitor: learn flush", &e);
 		m->learn_dirty = false;
 	}
 }
@@ -442,7 +427,7 @@ static void _adopt(struct mon *m)
 	if (!n || !(m->s = calloc(n, sizeof(*m->s))))
 		return;
 	for (size_t i = 0; i < n; i++)
-		m->s[i] = (struct session){ .fd = -1, .started = true, .hup = true };
+		m->s[i] = (struct session){ .fd = -1, .started = true, .hup = true, .pid = -1 };
 	for (size_t i = 0; i < kc->n; i++) {
 		if (!kc->held[i].notify)
 			continue;
@@ -457,6 +442,7 @@ static void _adopt(struct mon *m)
 	m->pidfd = init > 0 ? (int)syscall(SYS_pidfd_open, init, 0) : -1;
 	if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
 		m->init_gone = true;
+	loop_exec_mark(m, init); /* marks kept by the group: only the root's upper dir */
 }
 
 static void _dispatch(struct mon *m, const struct epoll_event *ev)
@@ -471,6 +457,9 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		while (read(m->sfd, &si, sizeof(si)) == sizeof(si))
 			;
 		tracer_reap(m->tracer);
+		loop_exec_mark(m, tracer_take_first_exec(m->tracer));
+	} else if (tag == TAG_FANOTIFY) {
+		fangroup_serve(&m->fan, loop_exec_decide, m);
 	} else if (tag == TAG_WATCH) {
 		watch_read(&m->watch);
 	} else if (tag == TAG_KEEPER) { /* the supervisor is gone */
@@ -525,6 +514,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		    0)
 		return r;
 	m->rules.audit = m->spec.mode == MODE_AUDIT;
+	if (m->rules.audit)
+		(void)json_to_uint64(json_get(m->spec.profile_doc, "auditDroppedCapabilities"),
+				     &m->audit_dropped);
 	if (m->spec.seccomp) /* hardrun passed what config.json says */
 		_apply_bundle(m, m->spec.env, steal_pointer(&m->spec.seccomp));
 	_context(m);
@@ -552,6 +544,9 @@ static int _setup(struct mon *m, const char *state_dir, struct err *e)
 		return err_set_sys(e, errno, "epoll_ctl");
 	if ((m->keeper_fd = keeper_parent_pidfd()) >= 0)
 		(void)_epoll_add(m, m->keeper_fd, TAG_KEEPER);
+	if (m->spec.exec_fanotify && /* execve is not in the filter: fanotify or nothing */
+	    ((r = loop_exec_open(m, e)) < 0 || (r = _epoll_add(m, m->fan.fd, TAG_FANOTIFY)) < 0))
+		return r;
 	_adopt(m);
 	return m->spec.mechanism == MONITOR_MECH_PTRACE ? _setup_ptrace(m, e) : 0;
 }
@@ -582,7 +577,7 @@ static void _finish_learning(struct mon *m)
 		return;
 	struct err e = { 0 };
 	if (learn_flush(m->learn, &e) < 0)
-		_log(m, "monitor: last learn flush", &e);
+		loop_log(m, "monitor: last learn flush", &e);
 	learn_close(m->learn);
 	m->learn = NULL;
 }
@@ -603,6 +598,7 @@ static void _release(struct mon *m)
 		free(m->names[i]);
 	json_free(m->seccomp);
 	tracer_free(m->tracer); /* the tracees are detached when we exit */
+	fangroup_close(&m->fan);
 	watch_release(&m->watch);
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
@@ -653,6 +649,7 @@ int monitor_main(int argc, char **argv)
 			 .exec_fd = -1,
 			 .sfd = -1,
 			 .keeper_fd = -1,
+			 .fan = { .fd = -1 },
 			 .out = { .events_fd = -1, .exec_fd = -1 } };
 	struct err e = { 0 };
 

@@ -160,6 +160,12 @@ const struct nf_entry *nfilter_find(const char *name)
 	return NULL;
 }
 
+bool monitor_rule_watches_all(const char *name)
+{
+	const struct nf_entry *e = nfilter_find(name);
+	return e && (e->kind == NF_ENOSYS || e->n_notify == 0);
+}
+
 static const char *const _op_names[] = {
 	[NF_NE] = "SCMP_CMP_NE",
 	[NF_LT] = "SCMP_CMP_LT",

@@ -371,6 +371,35 @@ int nfilter_use_trace(struct json *sc, struct err *e)
 	return 0;
 }
 
+int nfilter_notify_all(struct json *sc, const char *name, struct err *e)
+{
+	const struct nf_entry t = { name, NF_NOTIFY, NULL, 0, NULL, 0, 0 };
+	struct json *syscalls = json_obj_ensure_array(sc, "syscalls");
+	if (!syscalls)
+		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
+	return _transform_one(syscalls, &t,
+			      _action_allows(json_string(json_get(sc, "defaultAction"))), e);
+}
+
+int nfilter_unnotify(struct json *sc, const char *name, struct err *e)
+{
+	struct json *syscalls = json_get(sc, "syscalls");
+	json_foreach (i, syscalls) {
+		struct json *r = syscalls->items[i];
+		const char *act = json_string(json_get(r, "action"));
+		const char *mark = json_string(json_get(r, NF_MARK_KEY));
+		struct json *names = json_get(r, "names");
+		if (!act || !mark || strcmp(mark, "monitor") != 0 || !names || names->n != 1 ||
+		    !json_string(names->items[0]) ||
+		    strcmp(json_string(names->items[0]), name) != 0)
+			continue;
+		if ((strcmp(act, ACT_NOTIFY) == 0 || strcmp(act, ACT_TRACE) == 0) &&
+		    json_obj_set(r, "action", json_new_string("SCMP_ACT_ALLOW")) < 0)
+			return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* ---- the bundle's own filter, kept under the monitor's transform ---- */
 
 enum own_verdict {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hardrun/learn.h"
+#include "hardrun/learn_caps.h"
 #include "hardrun/monitor.h"
 #include "hardrun/monitor_int.h"
 
@@ -55,6 +56,20 @@ static struct plan_env _plan_env(const struct json *spec, const struct mon_rules
 	return env;
 }
 
+int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e)
+{
+	if (!dropped || !json_is(seccomp, JSON_OBJECT))
+		return 0;
+	for (int i = 0; i < learn_caps_count(); i++) {
+		if (!(learn_caps_possible(i) & dropped))
+			continue;
+		int r = nfilter_notify_all(seccomp, learn_caps_name(i), e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
 		    const char *socket_path, char **ret_warning, struct err *e)
@@ -102,4 +117,31 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 	    json_obj_set(sc, "listenerMetadata", json_new_string(meta)) < 0)
 		return err_set(e, ENOMEM, "out of memory");
 	return 0;
+}
+
+int monitor_prepare_exec(struct json *spec, const struct node_config *nc, const struct policy *pol,
+			 enum monitor_mechanism mech, bool *ret_fanotify, char **ret_warning,
+			 struct err *e)
+{
+	struct err probe = { 0 };
+	*ret_fanotify = false;
+	*ret_warning = NULL;
+	if (pol->mode == MODE_OFF || pol->mode == MODE_LEARN || !pol->monitor ||
+	    nc->monitor_exec_notify)
+		return 0; /* learning records every exec: notified */
+	if (fangroup_probe(&probe) < 0) {
+		if (asprintf(ret_warning,
+			     "monitor: exec permission events unavailable (%s): every execve "
+			     "is notified",
+			     probe.msg) < 0)
+			*ret_warning = NULL;
+		return 0;
+	}
+	struct json *sc = json_get_path(spec, "linux.seccomp");
+	int r = nfilter_unnotify(sc, "execve", e);
+	/* notify: the monitor makes the memfds, with an exec mark (loop_exec.c) */
+	if (r >= 0 && mech == MONITOR_MECH_NOTIFY)
+		r = nfilter_notify_all(sc, "memfd_create", e);
+	*ret_fanotify = r >= 0;
+	return r;
 }

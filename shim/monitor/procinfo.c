@@ -259,8 +259,7 @@ void procinfo_exec_view(const struct mon_proc *caller, const struct mon_evidence
 	(void)snprintf(ret->cmdline, sizeof(ret->cmdline), "%s", ev->argv);
 }
 
-/* Open path inside pid's root (symlinks resolved in the container) and stat it. */
-static int _stat_in_root(int rootfd, const char *path, struct stat *st)
+int procinfo_stat_in_root(int rootfd, const char *path, struct stat *st)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
@@ -271,6 +270,11 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 {
 	char root[64];
 	struct stat target, k;
+	/* by name first: a PATH search (execvp) tries paths that do not exist, and
+	 * learning recorded those names too */
+	for (char *const *n = known; n && *n; n++)
+		if (strcmp(*n, path) == 0)
+			return true;
 	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -281,13 +285,12 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 		(void)snprintf(host, sizeof(host), "/proc/%d/%s", (int)pid, path + 11);
 		if (stat(host, &target) < 0)
 			return false;
-	} else if (_stat_in_root(rootfd, path, &target) < 0) {
+	} else if (procinfo_stat_in_root(rootfd, path, &target) < 0) {
 		return false;
 	}
 	for (; known && *known; known++)
-		if (strcmp(*known, path) == 0 ||
-		    (_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
-		     k.st_ino == target.st_ino))
+		if (procinfo_stat_in_root(rootfd, *known, &k) == 0 && k.st_dev == target.st_dev &&
+		    k.st_ino == target.st_ino)
 			return true;
 	return false;
 }

@@ -70,6 +70,8 @@ struct tracer {
 	size_t n, cap;
 	bool *started; /* per session */
 	int n_sessions;
+	pid_t first_exec; /* exec through fanotify: mark the container's mounts */
+	bool first_taken;
 	bool had_any;
 };
 
@@ -258,6 +260,19 @@ static void _fork_event(struct tracer *t, struct tracee *x)
 	}
 }
 
+/* Does pid run under a seccomp filter, i.e. inside the container?  (runc's
+ * host-side processes have none.)  Exec through fanotify: execve is not in
+ * the filter, so an exec stop of a filtered task starts its session. */
+static bool _filtered(pid_t pid)
+{
+	char path[64], buf[4096];
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "\nSeccomp:\t2") != NULL;
+}
+
 static void _exec_event(struct tracer *t, pid_t pid)
 {
 	unsigned long former = 0;
@@ -273,8 +288,27 @@ static void _exec_event(struct tracer *t, pid_t pid)
 	if (!x)
 		return;
 	x->exec_pending = false;
+	pending = pending || _filtered(pid);
 	if (pending && x->session >= 0)
 		t->started[x->session] = true;
+	if (pending && !t->first_exec)
+		t->first_exec = pid;
+}
+
+int tracer_session_of(struct tracer *t, pid_t pid, bool *ret_started)
+{
+	struct tracee *x = _find(t, pid);
+	int s = x && x->session >= 0 ? x->session : _session_from_proc(t, pid);
+	*ret_started = s >= 0 && s < t->n_sessions && t->started[s];
+	return s;
+}
+
+pid_t tracer_take_first_exec(struct tracer *t)
+{
+	if (t->first_taken || !t->first_exec)
+		return 0;
+	t->first_taken = true;
+	return t->first_exec;
 }
 
 /* A stop of a task we have no record of: a new task before its parent's event. */

@@ -70,6 +70,7 @@ int monitor_spec_write(const struct monitor_spec *s, struct err *e)
 	    json_obj_set(o, "mechanism", json_new_string(monitor_mechanism_name(s->mechanism))) <
 		    0 ||
 	    json_obj_set(o, "attachPid", json_new_int(s->attach_pid)) < 0 ||
+	    json_obj_set(o, "execFanotify", json_new_bool(s->exec_fanotify)) < 0 ||
 	    json_obj_set(o, "bundle", _opt_str(s->bundle)) < 0 ||
 	    (s->seccomp && json_obj_set(o, "seccomp", json_clone(s->seccomp)) < 0) ||
 	    (s->env && json_obj_set(o, "env", json_clone(s->env)) < 0) ||
@@ -130,6 +131,7 @@ int monitor_spec_read(const char *state_dir, struct monitor_spec *ret, struct er
 	if (json_get(o, "attachPid") && json_to_int64(json_get(o, "attachPid"), &pid) < 0)
 		return err_set(e, EINVAL, "%s: bad attachPid", path);
 	ret->attach_pid = (pid_t)pid;
+	ret->exec_fanotify = json_is_true(json_get(o, "execFanotify"));
 	ret->limits = MONITOR_LIMITS_DEFAULT;
 	if ((r = monitor_limits_from_json(o, &ret->limits, e)) < 0)
 		return err_prefix(e, "%s", path);
