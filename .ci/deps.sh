@@ -8,7 +8,7 @@ PKGS=(
 	libyajl-dev check
 	runc crun containerd busybox-static bats podman conmon apparmor jq hyperfine
 	strace clang-format clang libclang-rt-14-dev
-	file util-linux tar coreutils procps
+	file util-linux tar coreutils procps nftables
 	secilc shellcheck groff-base man-db nodejs python3
 	qemu-system-x86 cpio
 	debootstrap apache2-utils curl iproute2

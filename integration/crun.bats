@@ -52,6 +52,7 @@ teardown() {
 # monitor mechanism MECHANISM (default notify) and profile t
 crun_config() {
 	monitor_config
+	pod_netns_setup
 	node_config "$(jq -c --arg m "${1:-notify}" '. + {monitorMechanism: $m}' "$HARDRUN_CONFIG")"
 	profile t
 }

@@ -101,6 +101,19 @@ opts() {
 	[ "$(rules_fired | wc -l)" -eq 2 ]
 }
 
+@test "monitor/containerd: sensitive_write alerts through fanotify on the image's overlay root" {
+	run c run --rm $(opts) "$IMAGE_NAME" "$CID" \
+		sh -c 'echo x > /etc/hr-sensitive; echo y > /tmp/not-sensitive; echo after' </dev/null
+	echo "$output"
+	[[ "$output" == *after* ]]
+	wait_monitors_gone
+	rules_fired
+	[ "$(rules_fired)" = sensitive_write ]
+	jq -e --arg id "$CID" '.output_fields["container.id"] == $id and
+		(.output_fields["evt.args"] | test("^path=/etc/hr-sensitive op=")) and
+		.output_fields["hardrun.action"] == "alert"' "$EVENTS"
+}
+
 @test "monitor/containerd: drift_exec under baseline, through fanotify on the overlay root" {
 	run c run --rm --runc-binary "$HARDRUN" --runc-root "$BATS_FILE_TMPDIR/runc-root" \
 		--annotation profile.hardrun.io/POD=baseline --annotation mode.hardrun.io/POD=enforce \

@@ -53,6 +53,7 @@ teardown() {
 variant() {
 	VARIANT=$1
 	monitor_config
+	pod_netns_setup
 	if [ "$VARIANT" = wrapper ]; then
 		node_config "$(jq -c --arg w "$WRAPPER" '. + {runtime: $w, monitorMechanism: "auto"}' \
 			"$HARDRUN_CONFIG")"

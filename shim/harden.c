@@ -170,9 +170,12 @@ static int _step_monitor(struct harden_ctx *c, struct err *e)
 	    (r = monitor_audit_caps(json_get_path(c->spec, "linux.seccomp"), c->audit_dropped, e)) <
 		    0)
 		return r;
-	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
-			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, e);
 	char *warning = NULL;
+	r = monitor_prepare(c->spec, &c->pol, c->prof, mech,
+			    json_get(c->orig_fields, "linux.seccomp"), c->monitor_sock, &warning,
+			    e);
+	_warn(c, warning); /* a rule fell back to notify */
+	warning = NULL;
 	if (r >= 0)
 		r = monitor_prepare_exec(c->spec, c->nc, &c->pol, mech, &c->exec_fanotify, &warning,
 					 e);

@@ -168,7 +168,7 @@ START_TEST(test_unnotify_execve)
 	_cleanup_json_ struct json *sc =
 		_parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":["
 		       "\"execve\",\"execveat\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
-	ck_assert_int_eq(nfilter_apply(sc, false, &e), 0);
+	ck_assert_int_eq(nfilter_apply(sc, ~0u, false, &e), 0);
 	ck_assert_str_eq(_action_of(sc, "execve"), "SCMP_ACT_NOTIFY");
 	ck_assert_int_eq(nfilter_unnotify(sc, "execve", &e), 0);
 	ck_assert_str_eq(_action_of(sc, "execve"), "SCMP_ACT_ALLOW");
@@ -183,7 +183,7 @@ START_TEST(test_unnotify_execve)
 	_cleanup_json_ struct json *tr = _parse(
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"reboot\"],"
 		"\"action\":\"SCMP_ACT_ERRNO\"}]}");
-	ck_assert_int_eq(nfilter_apply(tr, false, &e), 0);
+	ck_assert_int_eq(nfilter_apply(tr, ~0u, false, &e), 0);
 	ck_assert_int_eq(nfilter_use_trace(tr, &e), 0);
 	ck_assert_str_eq(_action_of(tr, "execve"), "SCMP_ACT_TRACE");
 	ck_assert_int_eq(nfilter_unnotify(tr, "execve", &e), 0);

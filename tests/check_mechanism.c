@@ -175,7 +175,7 @@ static struct json *_render_env(const struct profile *p, enum hr_mode mode,
 	struct policy pol = { .mode = mode, .monitor = true };
 	ck_assert_int_eq(json_parse(base, strlen(base), &spec, &e), 0);
 	ck_assert_msg(engine_apply(spec, p, env, &e) == 0, "%s", e.msg);
-	*ret = monitor_prepare(spec, &pol, p, mech, own, "/run/hr/x/monitor.sock", &e);
+	*ret = monitor_prepare(spec, &pol, p, mech, own, "/run/hr/x/monitor.sock", NULL, &e);
 	return spec;
 }
 

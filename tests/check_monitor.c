@@ -101,7 +101,7 @@ START_TEST(test_apply_docker_like)
 		"ALLOW\"},"
 		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
 		"\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}");
-	ck_assert_int_eq(nfilter_apply(sc, false, &e), 0);
+	ck_assert_int_eq(nfilter_apply(sc, ~0u, false, &e), 0);
 	ck_assert_int_eq(_count(sc, "read", "SCMP_ACT_ALLOW"), 1);    /* untouched */
 	ck_assert_int_eq(_count(sc, "execve", "SCMP_ACT_NOTIFY"), 1); /* unconditional */
 	ck_assert_int_eq(_count(sc, "execve", "SCMP_ACT_ALLOW"), 0);
@@ -114,7 +114,7 @@ START_TEST(test_apply_docker_like)
 	ck_assert_int_eq(_count(sc, "write", NULL), 0);
 	/* reporting denials: runc refuses a NOTIFY default, so the default stays and
 	 * the known syscalls no rule names are notified; deviations are recognised */
-	ck_assert_int_eq(nfilter_apply(sc, true, &e), 0);
+	ck_assert_int_eq(nfilter_apply(sc, ~0u, true, &e), 0);
 	ck_assert_str_eq(json_string(json_get(sc, "defaultAction")), "SCMP_ACT_ERRNO");
 	ck_assert_int_eq(_count(sc, "mount", "SCMP_ACT_NOTIFY"), 1);
 	ck_assert_int_eq(_count(sc, "futex", NULL), 0); /* runc init needs it un-notified */
@@ -139,8 +139,8 @@ START_TEST(test_apply_reports_x86_only)
 	_cleanup_json_ struct json *both =
 		_parse(X86_ONLY_FILTER("\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\""));
 	_cleanup_json_ struct json *native = _parse(X86_ONLY_FILTER("\"SCMP_ARCH_X86_64\""));
-	ck_assert_int_eq(nfilter_apply(both, true, &e), 0);
-	ck_assert_int_eq(nfilter_apply(native, true, &e), 0);
+	ck_assert_int_eq(nfilter_apply(both, ~0u, true, &e), 0);
+	ck_assert_int_eq(nfilter_apply(native, ~0u, true, &e), 0);
 	ck_assert_int_eq(_count(both, "stat64", "SCMP_ACT_NOTIFY"), 1);
 	ck_assert_int_eq(_count(both, "waitpid", "SCMP_ACT_NOTIFY"), 1);
 	ck_assert_int_eq(_count(both, "socketcall", "SCMP_ACT_NOTIFY"), 0); /* allowed */
@@ -193,7 +193,7 @@ START_TEST(test_keep_own_enforce)
 		       "\"action\":\"SCMP_ACT_ALLOW\"},"
 		       "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13},"
 		       "{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
-	ck_assert_int_eq(nfilter_apply(sc, true, &e), 0);
+	ck_assert_int_eq(nfilter_apply(sc, ~0u, true, &e), 0);
 	ck_assert_int_eq(_count(sc, "mkdir", "SCMP_ACT_NOTIFY"), 1); /* before: weakened */
 	ck_assert_int_eq(nfilter_keep_own(sc, own, false, &e), 0);
 	/* the bundle's own EACCES denial is the kernel's again */
@@ -249,7 +249,7 @@ struct fixture {
 	bool started;
 	const char *comm;
 	const char *path, *argv0, *argv1, *fd_link;
-	bool fd_inet, known;
+	bool fd_inet, known; /* fd_inet: the exec's stdio_inet */
 	int family;
 	uint8_t addr[4];
 	uint16_t port;
@@ -348,22 +348,22 @@ static const struct fixture _fixtures[] = {
 	  { 0 },
 	  0,
 	  RULE_FILELESS_EXEC },
-	{ "dup2",
-	  { 3, 0 },
+	{ "execve", /* nc -e /bin/true: the socket on its stdio */
+	  { 0 },
 	  0,
 	  true,
 	  "nc",
+	  "/bin/true",
+	  "true",
 	  "",
 	  "",
-	  "",
-	  "socket:[1]",
 	  true,
 	  true,
 	  0,
 	  { 0 },
 	  0,
 	  RULE_REVERSE_SHELL },
-	{ "dup2", { 3, 1 }, 0, true, "sh", "", "", "", "/tmp/out", false, true, 0, { 0 }, 0, -1 },
+	{ "execve", { 0 }, 0, true, "sh", "/bin/sh", "sh", "", "", false, true, 0, { 0 }, 0, -1 },
 	{ "socket",
 	  { 17, 3 },
 	  0,
@@ -595,7 +595,7 @@ START_TEST(test_eval_fixtures)
 			.pid = 10, .name = f->name, .session = f->session, .started = f->started
 		};
 		struct mon_proc p = { .pid = 10, .ppid = 1 };
-		struct mon_evidence ev = { .fd_inet = f->fd_inet,
+		struct mon_evidence ev = { .stdio_inet = f->fd_inet,
 					   .known_binary = f->known,
 					   .family = f->family,
 					   .port = f->port };

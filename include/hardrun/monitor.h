@@ -106,10 +106,12 @@ int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e);
 /* mech NOTIFY: NOTIFY rules + listenerPath; PTRACE: the same rules with
  * SCMP_ACT_TRACE and no listener (learn mode is notify-only).
  * own_seccomp: the bundle's linux.seccomp as the orchestrator wrote it (NULL
- * or JSON null: none); every denial it makes survives (nfilter_keep_own). */
+ * or JSON null: none); every denial it makes survives (nfilter_keep_own).
+ * *ret_warning (malloc'd, for the runtime log): a rule fell back to the
+ * costly notify path for want of a tool on the node. */
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
-		    const char *socket_path, struct err *e);
+		    const char *socket_path, char **ret_warning, struct err *e);
 
 /*
  * Exec through fanotify (shim/monitor/fangroup.c): unless the node says

@@ -5,6 +5,11 @@
  *
  *   nfilter.c   the NOTIFY rule table and the linux.seccomp transform (pure)
  *   evaluate.c  rule evaluation over a call + process context (pure)
+ *   plan.c      which mechanism serves each rule of a container (pure)
+ *   fanwatch.c  fanotify marks on the sensitive directories (sensitive_write alerts)
+ *   nflog.c     an NFLOG group's packets, read in the container's network namespace
+ *   netguard.c  the nftables table of metadata_connect
+ *   watch.c     the rules kernel mechanisms serve: started in the container's root
  *   procinfo.c  /proc reads: pointer arguments, process context, evidence
  *   event.c     the monitor's event lines (hardrun/event.h) and the exec log
  *   cgkill.c    kill every process of a container's cgroup
@@ -62,7 +67,8 @@ enum nf_kind {
 
 /* One monitored syscall.  `notify` and `allow` are disjoint and together cover
  * every argument vector (checked by the unit tests); n_notify == 0 means the
- * syscall is notified unconditionally. */
+ * syscall is notified unconditionally.  `rules`: the rules it is notified for
+ * (1 << rule_id); 0: every container's (exec). */
 struct nf_entry {
 	const char *name;
 	enum nf_kind kind;
@@ -70,6 +76,7 @@ struct nf_entry {
 	unsigned n_notify;
 	const struct nf_alt *allow;
 	unsigned n_allow;
+	uint32_t rules;
 };
 
 const struct nf_entry *nfilter_table(unsigned *ret_n);
@@ -84,8 +91,10 @@ const char *nfilter_op_name(enum nf_op op);
  * syscalls, "audit" for profile denials turned into NOTIFY by audit mode. */
 #define NF_MARK_KEY "hardrun"
 
-/* The transform behind monitor_prepare (enforce/audit).  Pure. */
-int nfilter_apply(struct json *seccomp, bool audit, struct err *e);
+/* The transform behind monitor_prepare (enforce/audit): the table's rows for
+ * the rules in `rules` (1 << rule_id, plan_notified) and the rows every
+ * container needs are notified; report_denials: the profile's denials too.  Pure. */
+int nfilter_apply(struct json *seccomp, uint32_t rules, bool report_denials, struct err *e);
 /*
  * After the transform (enforce/audit: nfilter_apply; learn: learn_prepare):
  * the bundle's own linux.seccomp `own` (as the orchestrator wrote it; NULL
@@ -115,6 +124,8 @@ int nfilter_use_trace(struct json *sc, struct err *e);
  * the bundle: true when it only matches audit-converted rules or the
  * audit-converted default action, i.e. the profile would have denied it. */
 bool nfilter_is_deviation(const struct json *seccomp, const char *name, const uint64_t args[6]);
+/* The (transformed) filter notifies or traces name for a monitor rule. */
+bool nfilter_notifies(const struct json *seccomp, const char *name);
 
 /* ---- evaluate.c ---- */
 
@@ -140,8 +151,10 @@ struct mon_evidence {
 	char argv[MON_TEXT_MAX]; /* execve argv joined with spaces */
 	char argv0[256];
 	char argv1[256];
-	char fd_link[PATH_MAX]; /* dup oldfd / execveat dirfd target */
-	bool fd_inet;		/* that fd is an AF_INET/AF_INET6 socket */
+	char fd_link[PATH_MAX]; /* execveat dirfd / fchmod fd target */
+	char stdio_link[80];	/* exec: the first of fds 0-2 that is an inet socket */
+	bool stdio_inet;	/* exec: one of fds 0-2 (kept across the exec) is an
+				 * AF_INET/AF_INET6 socket */
 	bool known_binary;	/* exec target is one of monitor.knownBinaries */
 	bool new_file;		/* exec target created or changed since the container started */
 	int family;		/* connect: AF_INET / AF_INET6 / 0 */
@@ -175,6 +188,65 @@ int eval_rules_from_profile(const struct json *monitor, struct mon_rules *r, str
 /* Decide about one call.  Pure: everything it needs is in its arguments. */
 void eval_call(const struct mon_call *c, const struct mon_proc *p, const struct mon_evidence *ev,
 	       const struct mon_rules *r, struct mon_verdict *ret);
+bool eval_is_shell(const char *path, const char *argv0, const char *argv1);
+/* sensitive_write's directories ("/etc/", ...; NULL-terminated): a write-open
+ * of a file under one of them fires the rule. */
+const char *const *eval_sensitive_dirs(void);
+/* reverse_shell, decided at exec: a shell or interpreter started with an
+ * inet socket on stdin, stdout or stderr, or any program a relay (nc, ncat,
+ * socat) starts so.  Pure. */
+bool eval_reverse_shell(const char *target, const char *argv0, const char *argv1,
+			const char *caller_comm, bool stdio_inet);
+/* A write seen after the fact (fanotify: `what` is create, modify, ...) to
+ * path in the container.  Pure. */
+void eval_fs_write(const char *path, const char *what, const struct mon_rules *r,
+		   struct mon_verdict *ret);
+
+/* ---- plan.c: the mechanism that serves each rule (pure) ---- */
+
+enum plan_source {
+	PLAN_OFF,      /* the rule's action is off: nothing watches for it */
+	PLAN_NOTIFY,   /* seccomp notify (ptrace: SCMP_ACT_TRACE) on its syscalls */
+	PLAN_EXEC,     /* decided at the (notified) execve from its evidence */
+	PLAN_FANOTIFY, /* fanotify marks in the container's root, asynchronous */
+	PLAN_NFT,      /* nftables in the container's network namespace */
+};
+
+/* What the node and the container offer. */
+struct plan_env {
+	bool fanotify; /* fanotify with FAN_REPORT_DFID_NAME works here */
+	bool nft;      /* nft is installed and the container has a network
+			* namespace of its own (or its pod's) */
+};
+
+/* The action the rule takes in this container (audit mode: alert at most). */
+enum rule_action plan_action(const struct mon_rules *r, enum rule_id id);
+enum plan_source plan_source(const struct mon_rules *r, enum rule_id id,
+			     const struct plan_env *env);
+/* The rules whose source is PLAN_NOTIFY (1 << rule_id): nfilter_apply's rows. */
+uint32_t plan_notified(const struct mon_rules *r, const struct plan_env *env);
+
+/* ---- fanwatch.c: sensitive_write alerts through fanotify ---- */
+
+#define FANWATCH_MARK_MAX 512 /* directories marked per container */
+
+struct fanwatch;
+/* fanotify_init with FAN_REPORT_DFID_NAME works here. */
+bool fanwatch_available(void);
+/* Mark the sensitive directories under root (e.g. /proc/<pid>/root) and
+ * their subdirectories (bounded); lookups stay inside root. */
+int fanwatch_open(const char *root, struct fanwatch **ret, struct err *e);
+int fanwatch_fd(const struct fanwatch *w);
+unsigned fanwatch_marked(const struct fanwatch *w);
+unsigned fanwatch_unmarked(const struct fanwatch *w);
+/* One write to a file under a marked directory: the writer's pid (0 and a
+ * NULL path: the kernel's queue overflowed, events were lost). */
+typedef void (*fanwatch_fn)(void *ctx, pid_t pid, const char *path, uint64_t mask);
+/* Every pending event (the fd is non-blocking); the kernel's several events
+ * of one write (create, modify, close_write) are one report within a second. */
+void fanwatch_read(struct fanwatch *w, fanwatch_fn fn, void *ctx);
+const char *fanwatch_mask_name(uint64_t mask);
+void fanwatch_free(struct fanwatch *w);
 /* A path only a fileless exec names: memfd, /dev/shm, /proc/<pid>/fd/N, deleted. */
 bool eval_fileless_path(const char *p);
 
@@ -369,6 +441,77 @@ void evout_log(struct evout *o, const char *what, const char *error, uint64_t co
 void evout_tick(struct evout *o);
 /* At exit: every folded count left, and the failures. */
 void evout_finish(struct evout *o);
+
+/* ---- nflog.c, netguard.c: metadata_connect through nftables ---- */
+
+struct nflog_packet {
+	int family; /* AF_INET / AF_INET6 */
+	uint8_t addr[16];
+	uint16_t port;	/* TCP/UDP destination port, 0 for others */
+	uint16_t sport; /* ... and source port (one connection's packets share it) */
+};
+
+/* A non-blocking NFLOG socket made in netns_fd's namespace, bound to group. */
+int nflog_open(int netns_fd, uint16_t group, struct err *e);
+/* The packets of one recv() buffer: their destinations (pure). */
+unsigned nflog_parse(const void *buf, size_t len, struct nflog_packet *out, unsigned max);
+
+struct netguard_conf {
+	char table[40];
+	uint16_t group;	   /* NFLOG group (netguard_start may take a later one) */
+	bool refuse;	   /* deny/kill: drop in the kernel too */
+	char k8s_host[64]; /* KUBERNETES_SERVICE_HOST: an IP literal or "" */
+	uint16_t k8s_port;
+};
+
+struct netguard {
+	struct netguard_conf conf;
+	int netns_fd, nflog_fd;
+	bool installed;
+};
+
+/* The nft binary, or NULL. */
+const char *netguard_nft(void);
+/* The nft script of conf: -EINVAL when k8s_host is not an IP literal (pure). */
+int netguard_script(const struct netguard_conf *c, char *buf, size_t size);
+/* In pid's network namespace: bind the NFLOG group, add the table. */
+int netguard_start(struct netguard *g, pid_t pid, const struct netguard_conf *conf, struct err *e);
+/* Delete the table (if the namespace is still there), close. */
+void netguard_stop(struct netguard *g);
+
+/* ---- watch.c: the rules kernel mechanisms serve, in the monitor ---- */
+
+struct watch {
+	bool tried; /* both stages started (or failed): once per container */
+	bool overflowed;
+	struct fanwatch *fw;	/* sensitive_write alerts */
+	struct netguard *guard; /* metadata_connect */
+	pid_t pid;		/* the container's init (kill) */
+	uint64_t recent[8];	/* connections reported (their SYN retransmits are not) */
+	unsigned next;
+	const struct mon_rules *rules;
+	const struct event_ctx *ectx;
+	struct evout *out; /* folded and rate-limited there */
+};
+
+/* Start what plan_source gives to kernel mechanisms, in pid's root and
+ * network namespace (seccomp: the final filter; a connect it notifies is
+ * not nftables').  early: before the container's program runs (its first
+ * exec waits): the fanotify marks (a write at once is seen) and nftables
+ * when it refuses (deny, kill); else, right after: nftables for alerts.
+ * 0, 1 with a warning in e, or -errno (e says why). */
+int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
+		const struct json *seccomp, const struct event_ctx *ectx, struct evout *out,
+		bool early, struct err *e);
+/* The fds to poll (0, 1 or 2 of them). */
+unsigned watch_fds(const struct watch *w, int fds[2]);
+/* Turn every pending kernel event into events-file lines. */
+void watch_read(struct watch *w);
+/* A line for the monitor's log (events lost), if any. */
+bool watch_take_note(struct watch *w, char *buf, size_t size);
+/* pid runs in another mount namespace than the monitor's (the container's). */
+bool watch_in_container(pid_t pid);
+void watch_release(struct watch *w);
 
 /* ---- cgkill.c ---- */
 

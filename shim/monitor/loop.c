@@ -39,6 +39,7 @@
 #define TAG_FANOTIFY	   (~0ull - 5)
 #define NO_CONNECT_GRACE_S 10
 #define NO_CONNECT_MAX_S   300
+#define TAG_WATCH	   (~0ull - 6)
 
 static int _epoll_add(struct mon *m, int fd, uint64_t tag)
 {
@@ -124,6 +125,41 @@ static void _sync_wake_up(int notify_fd)
 	(void)ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 }
 
+/* The rules kernel mechanisms serve start once the container's root
+ * exists: when runc hands over the init's notify fd, or at the init's first
+ * traced exec (early: watch_start); the rest once that exec is answered. */
+static void _kernel_watch(struct mon *m, pid_t pid, bool early)
+{
+	struct err e = { 0 };
+	int fds[2];
+	if (pid <= 0 || m->spec.mode == MODE_LEARN || (early ? m->watch_pid > 0 : m->watch.tried))
+		return;
+	m->watch_pid = pid;
+	int r = watch_start(&m->watch, pid, &m->rules, m->seccomp, &m->ectx, &m->out, early, &e);
+	if (r != 0)
+		loop_log(m, r < 0 ? "monitor: kernel watch" : "monitor: warning", &e);
+	for (unsigned i = watch_fds(&m->watch, fds); i-- > 0;) {
+		int k = _epoll_add(m, fds[i], TAG_WATCH);
+		if (k < 0 && k != -EEXIST)
+			loop_log(m, "monitor: kernel watch: epoll", NULL);
+	}
+}
+
+/* The second stage, once the container's program runs. */
+static void _kernel_watch_late(struct mon *m)
+{
+	if (m->watch_pid > 0 && !m->watch.tried && (m->tracer || (m->n > 0 && m->s[0].started)))
+		_kernel_watch(m, m->watch_pid, false);
+}
+
+/* The watches' own news (events lost or left out by the rate limit). */
+static void _watch_notes(struct mon *m)
+{
+	char note[160];
+	if (watch_take_note(&m->watch, note, sizeof(note)))
+		loop_log(m, note, NULL);
+}
+
 static void _accept(struct mon *m)
 {
 	struct listener_conn c;
@@ -153,6 +189,7 @@ static void _accept(struct mon *m)
 	loop_exec_session(m, &m->s[m->n], c.pid);
 	if (m->n == 0) {
 		_load_bundle(m, c.bundle);
+		_kernel_watch(m, c.pid, true);
 		m->pidfd = c.pid > 0 ? (int)syscall(SYS_pidfd_open, c.pid, 0) : -1;
 		if (m->pidfd < 0 || _epoll_add(m, m->pidfd, TAG_PIDFD) < 0)
 			m->init_gone = true;
@@ -334,6 +371,8 @@ static int _trace_call(void *ctx, struct mon_call *c)
 	/* config.json is final once a filtered process runs */
 	_load_bundle(m, m->spec.bundle ? m->spec.bundle : "");
 	c->name = _name(m, c->arch, c->nr, &to_free);
+	if (m->watch_pid <= 0 && strncmp(c->name, "execve", 6) == 0 && watch_in_container(c->pid))
+		_kernel_watch(m, c->pid, true);
 	int error = _decide(m, c);
 	free(to_free);
 	return error < 0 ? 0 : error; /* < 0: "answered": let it run */
@@ -365,6 +404,7 @@ static void _tick(struct mon *m)
 	(void)!read(m->tfd, &x, sizeof(x));
 	if (m->tracer)
 		tracer_tick(m->tracer);
+	_watch_notes(m);
 	fangroup_write_stats(&m->fan, m->spec.state_dir);
 	evout_tick(&m->out);
 	if (m->learn && m->learn_dirty) {
@@ -420,6 +460,8 @@ static void _dispatch(struct mon *m, const struct epoll_event *ev)
 		loop_exec_mark(m, tracer_take_first_exec(m->tracer));
 	} else if (tag == TAG_FANOTIFY) {
 		fangroup_serve(&m->fan, loop_exec_decide, m);
+	} else if (tag == TAG_WATCH) {
+		watch_read(&m->watch);
 	} else if (tag == TAG_KEEPER) { /* the supervisor is gone */
 		(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->keeper_fd, NULL);
 		keeper_supervisor_lost(&m->spec);
@@ -557,6 +599,7 @@ static void _release(struct mon *m)
 	json_free(m->seccomp);
 	tracer_free(m->tracer); /* the tracees are detached when we exit */
 	fangroup_close(&m->fan);
+	watch_release(&m->watch);
 	if (m->sfd >= 0)
 		(void)close(m->sfd);
 	if (m->keeper_fd >= 0)
@@ -657,7 +700,10 @@ int monitor_main(int argc, char **argv)
 		int n = epoll_wait(m.epfd, evs, 16, 1000);
 		for (int i = 0; i < n; i++)
 			_dispatch(&m, &evs[i]);
+		_kernel_watch_late(&m);
 	}
+	watch_read(&m.watch); /* what the kernel still holds */
+	_watch_notes(&m);
 	_finish_learning(&m); /* before anything that can be cut short */
 	/* on SIGTERM, `delete` removes the state itself; supervised, the
 	 * supervisor does the rest */

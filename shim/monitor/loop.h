@@ -34,6 +34,8 @@ struct mon {
 	struct keeper_child kc; /* from the supervisor (keeper.c) */
 	int keeper_fd;
 	struct fangroup fan; /* exec through fanotify (spec.exec_fanotify), fd -1 if not */
+	struct watch watch;  /* rules served by kernel mechanisms (watch.c) */
+	pid_t watch_pid;     /* the container's init, once the watches started */
 	struct session *s;
 	size_t n;
 	bool init_gone;

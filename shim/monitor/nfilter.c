@@ -53,10 +53,6 @@ static const struct nf_alt _socket_allow[] = {
 	C2(0, NF_NE, AF_PACKET_, 0, 1, MEQ, 0x7, 6),  C2(0, NF_NE, AF_PACKET_, 0, 1, MEQ, 0xf, 2),
 };
 
-/* dup2/dup3: newfd <= 2. */
-static const struct nf_alt _dup_notify[] = { C1(1, NF_LE, 2, 0) };
-static const struct nf_alt _dup_allow[] = { C1(1, NF_GT, 2, 0) };
-
 /* connect(): addrlen of sockaddr_in (16) or sockaddr_in6 (28). */
 static const struct nf_alt _connect_notify[] = { C1(2, NF_EQ, 16, 0), C1(2, NF_EQ, 28, 0) };
 static const struct nf_alt _connect_allow[] = {
@@ -96,55 +92,58 @@ CHMOD_TABLES(2)
 OPEN_TABLES(1)
 OPEN_TABLES(2)
 
-#define ALWAYS(n)                                                                                  \
+#define R(id) (1u << (id))
+/* Notified whatever the rules: the exec rules and the exec log read every exec. */
+#define EXEC 0u
+
+#define ALWAYS(n, rules)                                                                           \
 	{                                                                                          \
-		n, NF_NOTIFY, NULL, 0, NULL, 0                                                     \
+		n, NF_NOTIFY, NULL, 0, NULL, 0, rules                                              \
 	}
-#define COND(n, t)                                                                                 \
+#define COND(n, t, rules)                                                                          \
 	{                                                                                          \
 		n, NF_NOTIFY, t##_notify, sizeof(t##_notify) / sizeof(t##_notify[0]), t##_allow,   \
-			sizeof(t##_allow) / sizeof(t##_allow[0])                                   \
+			sizeof(t##_allow) / sizeof(t##_allow[0]), rules                            \
 	}
 
 static const struct nf_entry _table[] = {
-	ALWAYS("execve"),
-	ALWAYS("execveat"),
-	COND("socket", _socket),
-	COND("dup2", _dup),
-	COND("dup3", _dup),
-	COND("connect", _connect),
-	ALWAYS("ptrace"),
-	ALWAYS("process_vm_writev"),
-	ALWAYS("init_module"),
-	ALWAYS("finit_module"),
-	ALWAYS("delete_module"),
-	ALWAYS("kexec_load"),
-	ALWAYS("kexec_file_load"),
-	COND("bpf", _bpf),
-	ALWAYS("perf_event_open"),
-	ALWAYS("mount"),
-	ALWAYS("umount"),
-	ALWAYS("umount2"),
-	ALWAYS("pivot_root"),
-	ALWAYS("open_by_handle_at"),
-	ALWAYS("fsopen"),
-	ALWAYS("fsmount"),
-	ALWAYS("fspick"),
-	ALWAYS("move_mount"),
-	ALWAYS("open_tree"),
-	ALWAYS("mount_setattr"),
-	COND("unshare", _ns),
-	COND("clone", _ns),
-	{ "clone3", NF_ENOSYS, NULL, 0, NULL, 0 }, /* flags behind a pointer: libc falls back */
-	ALWAYS("setns"),
-	COND("chmod", _chmod1),
-	COND("fchmod", _chmod1),
-	COND("fchmodat", _chmod2),
-	COND("open", _open1),
-	COND("openat", _open2),
-	ALWAYS("creat"),
-	ALWAYS("openat2"),
-	ALWAYS("io_uring_setup"),
+	ALWAYS("execve", EXEC),
+	ALWAYS("execveat", EXEC),
+	COND("socket", _socket, R(RULE_RAW_SOCKET)),
+	COND("connect", _connect, R(RULE_METADATA_CONNECT)),
+	ALWAYS("ptrace", R(RULE_PTRACE)),
+	ALWAYS("process_vm_writev", R(RULE_PTRACE)),
+	ALWAYS("init_module", R(RULE_KERNEL_MODULE)),
+	ALWAYS("finit_module", R(RULE_KERNEL_MODULE)),
+	ALWAYS("delete_module", R(RULE_KERNEL_MODULE)),
+	ALWAYS("kexec_load", R(RULE_KERNEL_MODULE)),
+	ALWAYS("kexec_file_load", R(RULE_KERNEL_MODULE)),
+	COND("bpf", _bpf, R(RULE_BPF)),
+	ALWAYS("perf_event_open", R(RULE_PERF_EVENT)),
+	ALWAYS("mount", R(RULE_MOUNT)),
+	ALWAYS("umount", R(RULE_MOUNT)),
+	ALWAYS("umount2", R(RULE_MOUNT)),
+	ALWAYS("pivot_root", R(RULE_MOUNT)),
+	ALWAYS("open_by_handle_at", R(RULE_MOUNT)),
+	ALWAYS("fsopen", R(RULE_MOUNT)),
+	ALWAYS("fsmount", R(RULE_MOUNT)),
+	ALWAYS("fspick", R(RULE_MOUNT)),
+	ALWAYS("move_mount", R(RULE_MOUNT)),
+	ALWAYS("open_tree", R(RULE_MOUNT)),
+	ALWAYS("mount_setattr", R(RULE_MOUNT)),
+	COND("unshare", _ns, R(RULE_NAMESPACE_ESCAPE)),
+	COND("clone", _ns, R(RULE_NAMESPACE_ESCAPE)),
+	/* flags behind a pointer: ENOSYS, libc falls back to clone */
+	{ "clone3", NF_ENOSYS, NULL, 0, NULL, 0, R(RULE_NAMESPACE_ESCAPE) },
+	ALWAYS("setns", R(RULE_NAMESPACE_ESCAPE)),
+	COND("chmod", _chmod1, R(RULE_SETUID_BIT)),
+	COND("fchmod", _chmod1, R(RULE_SETUID_BIT)),
+	COND("fchmodat", _chmod2, R(RULE_SETUID_BIT)),
+	COND("open", _open1, R(RULE_SENSITIVE_WRITE)),
+	COND("openat", _open2, R(RULE_SENSITIVE_WRITE)),
+	ALWAYS("creat", R(RULE_SENSITIVE_WRITE)),
+	ALWAYS("openat2", R(RULE_SENSITIVE_WRITE)),
+	ALWAYS("io_uring_setup", R(RULE_IO_URING)),
 };
 
 const struct nf_entry *nfilter_table(unsigned *ret_n)

@@ -339,7 +339,7 @@ static int _denials_to_notify(struct json *sc, struct err *e)
 	return 0;
 }
 
-int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
+int nfilter_apply(struct json *sc, uint32_t rules, bool report_denials, struct err *e)
 {
 	unsigned n;
 	const struct nf_entry *t = nfilter_table(&n);
@@ -349,6 +349,8 @@ int nfilter_apply(struct json *sc, bool report_denials, struct err *e)
 		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
 	bool default_allows = _action_allows(json_string(json_get(sc, "defaultAction")));
 	for (unsigned i = 0; i < n; i++) {
+		if (t[i].rules && !(t[i].rules & rules))
+			continue; /* no active rule needs it: the profile's rules stand */
 		int r = _transform_one(syscalls, &t[i], default_allows, e);
 		if (r < 0)
 			return r;
@@ -371,7 +373,7 @@ int nfilter_use_trace(struct json *sc, struct err *e)
 
 int nfilter_notify_all(struct json *sc, const char *name, struct err *e)
 {
-	const struct nf_entry t = { name, NF_NOTIFY, NULL, 0, NULL, 0 };
+	const struct nf_entry t = { name, NF_NOTIFY, NULL, 0, NULL, 0, 0 };
 	struct json *syscalls = json_obj_ensure_array(sc, "syscalls");
 	if (!syscalls)
 		return err_set(e, EINVAL, "linux.seccomp.syscalls is not an array");
@@ -605,4 +607,19 @@ bool nfilter_is_deviation(const struct json *sc, const char *name, const uint64_
 		return true;
 	const char *def = json_string(json_get(sc, "defaultAction"));
 	return def && strcmp(def, ACT_NOTIFY) == 0;
+}
+
+bool nfilter_notifies(const struct json *sc, const char *name)
+{
+	const struct json *syscalls = json_get(sc, "syscalls");
+	json_foreach (i, syscalls) {
+		const struct json *r = syscalls->items[i];
+		const char *act = json_string(json_get(r, "action")) ?: "";
+		const char *mark = json_string(json_get(r, NF_MARK_KEY)) ?: "";
+		if (strcmp(mark, "monitor") == 0 &&
+		    (strcmp(act, ACT_NOTIFY) == 0 || strcmp(act, ACT_TRACE) == 0) &&
+		    _names_index(r, name) >= 0)
+			return true;
+	}
+	return false;
 }

@@ -2,6 +2,8 @@
 /* monitor_prepare(): the create-side half of the monitor (see monitor.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "hardrun/learn.h"
 #include "hardrun/learn_caps.h"
@@ -27,6 +29,33 @@ static struct json *_seccomp(struct json *spec, struct err *e)
 	return sc;
 }
 
+/* The container has a network namespace of its own, or its pod's (a path). */
+static bool _own_netns(const struct json *spec)
+{
+	const struct json *ns = json_get_path(spec, "linux.namespaces");
+	json_foreach (i, ns) {
+		const char *t = json_string(json_get(ns->items[i], "type"));
+		if (t && strcmp(t, "network") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What the node and the container offer the rules (plan.c), and a warning
+ * when a rule falls back to notify for want of a tool. */
+static struct plan_env _plan_env(const struct json *spec, const struct mon_rules *rules,
+				 char **ret_warning)
+{
+	struct plan_env env = { .fanotify = fanwatch_available() };
+	bool nft = netguard_nft() != NULL, own = _own_netns(spec);
+	env.nft = nft && own;
+	if (ret_warning && own && !nft && plan_action(rules, RULE_METADATA_CONNECT) != ACTION_OFF &&
+	    asprintf(ret_warning, "nft not found: metadata_connect notifies every inet connect "
+				  "(install nftables)") < 0)
+		*ret_warning = NULL;
+	return env;
+}
+
 int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e)
 {
 	if (!dropped || !json_is(seccomp, JSON_OBJECT))
@@ -43,7 +72,7 @@ int monitor_audit_caps(struct json *seccomp, uint64_t dropped, struct err *e)
 
 int monitor_prepare(struct json *spec, const struct policy *pol, const struct profile *prof,
 		    enum monitor_mechanism mech, const struct json *own_seccomp,
-		    const char *socket_path, struct err *e)
+		    const char *socket_path, char **ret_warning, struct err *e)
 {
 	struct mon_rules rules;
 	char meta[128];
@@ -65,8 +94,11 @@ int monitor_prepare(struct json *spec, const struct policy *pol, const struct pr
 		/* ---- learn mode: the recorder decides what is notified ---- */
 		r = learn_prepare(sc, e);
 	} else {
-		/* ---- enforce / audit: the rule syscalls and the profile's denials ---- */
-		r = nfilter_apply(sc, true /* report_denials */, e);
+		/* ---- enforce / audit: the active rules' syscalls and the profile's denials ----
+		 */
+		rules.audit = pol->mode == MODE_AUDIT;
+		struct plan_env env = _plan_env(spec, &rules, ret_warning);
+		r = nfilter_apply(sc, plan_notified(&rules, &env), true /* report_denials */, e);
 	}
 	/* the bundle's own denials stay the kernel's, whatever the mode */
 	if (r >= 0)

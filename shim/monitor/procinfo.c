@@ -295,9 +295,35 @@ static bool _known_binary(pid_t pid, const char *path, char *const *known)
 	return false;
 }
 
+/* fd of pid survives an exec (no FD_CLOEXEC, from fdinfo's octal flags). */
+static bool _kept_on_exec(pid_t pid, int fd)
+{
+	char path[64], info[512];
+	(void)snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	_read_small(path, info, sizeof(info), false);
+	const char *f = strstr(info, "flags:");
+	return f && !(strtoul(f + 6, NULL, 8) & O_CLOEXEC);
+}
+
+/* reverse_shell's evidence: an inet socket on fds 0-2 of the new image.
+ * Three readlinks per exec; the socket tables only when one is a socket. */
+static void _evidence_stdio(pid_t pid, struct mon_evidence *ev)
+{
+	for (int fd = 0; fd <= 2 && !ev->stdio_inet; fd++) {
+		char link[64];
+		_fd_link(pid, (uint64_t)fd, link, sizeof(link));
+		if (strncmp(link, "socket:[", 8) != 0 || !_kept_on_exec(pid, fd) ||
+		    !_inet_socket(pid, link))
+			continue;
+		ev->stdio_inet = true;
+		(void)snprintf(ev->stdio_link, sizeof(ev->stdio_link), "%d:%s", fd, link);
+	}
+}
+
 static void _evidence_exec(const struct mon_call *c, const struct mon_proc *p, char *const *known,
 			   struct mon_evidence *ev)
 {
+	_evidence_stdio(c->pid, ev);
 	bool at = strcmp(c->name, "execveat") == 0;
 	if (at)
 		_fd_link(c->pid, c->args[0], ev->fd_link, sizeof(ev->fd_link));
@@ -324,9 +350,6 @@ void procinfo_evidence(const struct mon_call *c, const struct mon_proc *p, char 
 		(void)mon_read_mem(c, c->args[2], &ev->open_flags, sizeof(ev->open_flags));
 	} else if (strcmp(n, "fchmod") == 0) {
 		_fd_link(c->pid, c->args[0], ev->fd_link, sizeof(ev->fd_link));
-	} else if (strcmp(n, "dup2") == 0 || strcmp(n, "dup3") == 0) {
-		_fd_link(c->pid, c->args[0], ev->fd_link, sizeof(ev->fd_link));
-		ev->fd_inet = _inet_socket(c->pid, ev->fd_link);
 	} else if (strcmp(n, "connect") == 0) {
 		_read_sockaddr(c, ev);
 	}
