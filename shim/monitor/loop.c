@@ -127,7 +127,8 @@ static void _sync_wake_up(int notify_fd)
 
 /* The rules kernel mechanisms serve start once the container's root
  * exists: when runc hands over the init's notify fd, or at the init's first
- * traced exec (early: watch_start); the rest once that exec is answered. */
+ * traced exec (early: watch_start): fanotify marks and the nftables table before that exec is
+ * answered. */
 static void _kernel_watch(struct mon *m, pid_t pid, bool early)
 {
 	struct err e = { 0 };

@@ -81,8 +81,10 @@ int watch_start(struct watch *w, pid_t pid, const struct mon_rules *rules,
 	} else {
 		w->tried = true;
 	}
-	if (plan_source(rules, RULE_METADATA_CONNECT, &env) == PLAN_NFT &&
-	    (md == ACTION_DENY || md == ACTION_KILL) == early)
+	/* the table is in place before the container's first exec is answered,
+	 * for alert too: a connect in the workload's first milliseconds is seen */
+	if (early && md != ACTION_OFF &&
+	    plan_source(rules, RULE_METADATA_CONNECT, &env) == PLAN_NFT)
 		r = _start_guard(w, pid, e);
 	if (early && plan_source(rules, RULE_SENSITIVE_WRITE, &env) == PLAN_FANOTIFY) {
 		int k = _start_fanwatch(w, pid, &fe);
