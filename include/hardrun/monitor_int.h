@@ -550,6 +550,11 @@ struct __ptrace_syscall_info; /* <sys/ptrace.h> */
 typedef int (*tracer_decide_fn)(void *ctx, struct mon_call *c);
 
 struct tracer *tracer_new(tracer_decide_fn decide, void *ctx);
+/* fn(ctx, pid) at the container's first exec, while that task is still
+ * stopped in it: what must be in place before the program runs (the
+ * kernel watches, the exec marks).  tracer_take_first_exec then gives 0. */
+typedef void (*tracer_exec_fn)(void *ctx, pid_t pid);
+void tracer_on_first_exec(struct tracer *t, tracer_exec_fn fn);
 void tracer_free(struct tracer *t);
 /* PTRACE_SEIZE pid (it keeps running) as a new session: its number, or -errno. */
 int tracer_attach(struct tracer *t, pid_t pid, struct err *e);

@@ -379,6 +379,17 @@ static int _trace_call(void *ctx, struct mon_call *c)
 	return error < 0 ? 0 : error; /* < 0: "answered": let it run */
 }
 
+/* ptrace mechanism: the container's first exec, its task still stopped:
+ * the exec marks and the kernel watches go in before the program runs
+ * (execve itself is not traced when execs go through fanotify). */
+static void _trace_first_exec(void *ctx, pid_t pid)
+{
+	struct mon *m = ctx;
+	loop_exec_mark(m, pid);
+	if (m->watch_pid <= 0 && watch_in_container(pid))
+		_kernel_watch(m, pid, true);
+}
+
 static bool _done(struct mon *m)
 {
 	if (m->tracer)
@@ -495,6 +506,7 @@ static int _setup_ptrace(struct mon *m, struct err *e)
 		return err_set_sys(e, errno, "signalfd");
 	if (!(m->tracer = tracer_new(_trace_call, m)))
 		return err_set(e, ENOMEM, "out of memory");
+	tracer_on_first_exec(m->tracer, _trace_first_exec);
 	if (m->spec.attach_pid <= 0)
 		return err_set(e, EINVAL, "ptrace mechanism without attachPid");
 	int r = tracer_attach(m->tracer, m->spec.attach_pid, e);

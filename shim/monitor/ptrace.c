@@ -66,6 +66,7 @@ struct tracee {
 struct tracer {
 	tracer_decide_fn decide;
 	void *ctx;
+	tracer_exec_fn first_exec_fn; /* called while the first exec's task is stopped */
 	struct tracee *v;
 	size_t n, cap;
 	bool *started; /* per session */
@@ -291,8 +292,18 @@ static void _exec_event(struct tracer *t, pid_t pid)
 	pending = pending || _filtered(pid);
 	if (pending && x->session >= 0)
 		t->started[x->session] = true;
-	if (pending && !t->first_exec)
+	if (pending && !t->first_exec) {
 		t->first_exec = pid;
+		if (t->first_exec_fn) { /* before the new program runs */
+			t->first_taken = true;
+			t->first_exec_fn(t->ctx, pid);
+		}
+	}
+}
+
+void tracer_on_first_exec(struct tracer *t, tracer_exec_fn fn)
+{
+	t->first_exec_fn = fn;
 }
 
 int tracer_session_of(struct tracer *t, pid_t pid, bool *ret_started)
