@@ -198,6 +198,7 @@ workload_passes() {
 	"$HARDRUN" profile generate web --from "$rec" -o "$PROFILES/web.json"
 	rm -f "$EVENTS"
 	workload_passes en enforce web
+	cat "$EVENTS" 2>/dev/null || true
 	[ ! -s "$EVENTS" ]
 	bundle dv 'unshare -U true; echo "rc=$?"' enforce web
 	hrun dv
