@@ -148,7 +148,7 @@ each_rule_fires_once() {
 	_one mnt mount 'mkdir -p /mnt; mount -t tmpfs none /mnt'
 	_one ns namespace_escape 'unshare -U true'
 	_one suid setuid_bit 'touch /tmp/f; chmod u+s /tmp/f'
-	_one sw sensitive_write 'echo x > /etc/hostname2'
+	_one sw sensitive_write '/bin/true; echo x > /etc/hostname2'
 	_one md metadata_connect 'nc -w 1 169.254.169.254 80 </dev/null'
 	_one k8s metadata_connect 'nc -w 1 10.96.0.1 443 </dev/null'
 	_one uring io_uring 'hrtrig uring'
