@@ -159,16 +159,18 @@ START_TEST(test_netguard_script)
 	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), 0);
 	ck_assert(strstr(buf, "table inet hardrun_1 {"));
 	ck_assert(strstr(buf, "log group 7\n"));
-	ck_assert(strstr(buf, "ip daddr 169.254.169.254 ct state new jump hit"));
-	ck_assert(strstr(buf, "ip6 daddr fd00:ec2::254 ct state new jump hit"));
-	ck_assert(strstr(buf, "ip daddr 10.96.0.1 th dport 443 ct state new jump hit"));
+	ck_assert(strstr(buf, "ip daddr 169.254.169.254 jump first"));
+	ck_assert(strstr(buf, "tcp flags & (syn | ack) != syn return"));
+	ck_assert_ptr_null(strstr(buf, "ct state")); /* no conntrack for the pod */
+	ck_assert(strstr(buf, "ip6 daddr fd00:ec2::254 jump first"));
+	ck_assert(strstr(buf, "ip daddr 10.96.0.1 th dport 443 jump first"));
 	ck_assert(strstr(buf, "reject with tcp reset"));
 	c.refuse = false;
 	strcpy(c.k8s_host, "fd00::1");
 	c.k8s_port = 0;
 	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), 0);
 	ck_assert(!strstr(buf, "reject"));
-	ck_assert(strstr(buf, "ip6 daddr fd00::1 ct state new jump hit"));
+	ck_assert(strstr(buf, "ip6 daddr fd00::1 jump first"));
 	strcpy(c.k8s_host, "1.2.3.4 accept; }");
 	ck_assert_int_eq(netguard_script(&c, buf, sizeof(buf)), -EINVAL);
 	strcpy(c.k8s_host, "kubernetes.default");
