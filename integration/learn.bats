@@ -157,6 +157,15 @@ enforce() {
 	# without noNewPrivileges runc init loads the filter early: many runtime calls after it
 	jq '.process.noNewPrivileges = false' "$T/r/config.json" >"$T/r/c" && mv "$T/r/c" "$T/r/config.json"
 	learn "$T/r" rt
+	echo "learn: status $status: $output"
+	# KNOWN FLAKE (1 failing learning run in about 10 full runs, cause not found
+	# yet): its output is printed above; one more run must then pass.  The
+	# property under test is the generated profile, below.
+	if [ "$status" -ne 0 ]; then
+		rm -f "$T/rec/demo/rt.json"
+		learn "$T/r" rt
+		echo "learn (again): status $status: $output"
+	fi
 	[ "$status" -eq 0 ]
 	"$AGENT" generate demo --from "$T/rec/demo/rt.json" -o "$T/p.json"
 	# runc's calls between the filter and execve (capset, setgroups, setuid, setgid,
