@@ -162,6 +162,7 @@ enforce() {
 	# yet): its output is printed above; one more run must then pass.  The
 	# property under test is the generated profile, below.
 	if [ "$status" -ne 0 ]; then
+		runc --root "$RUNC_ROOT" delete -f rt >/dev/null 2>&1 || true
 		rm -f "$T/rec/demo/rt.json"
 		learn "$T/r" rt
 		echo "learn (again): status $status: $output"
