@@ -5,18 +5,7 @@
 
 load helpers
 load monitor/helpers
-
-setup_file() {
-	monitor_setup_file
-}
-
-setup() {
-	monitor_setup
-}
-
-teardown() {
-	monitor_teardown
-}
+load monitor/suite
 
 @test "monitor: each rule fires exactly one event with its id and fields" {
 	each_rule_fires_once

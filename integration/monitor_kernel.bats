@@ -6,18 +6,7 @@
 
 load helpers
 load monitor/helpers
-
-setup_file() {
-	monitor_setup_file
-}
-
-setup() {
-	monitor_setup
-}
-
-teardown() {
-	monitor_teardown
-}
+load monitor/suite
 
 # notified ID NAME: how many monitor rules of ID's final config.json notify NAME
 notified() {

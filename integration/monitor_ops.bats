@@ -5,18 +5,7 @@
 
 load helpers
 load monitor/helpers
-
-setup_file() {
-	monitor_setup_file
-}
-
-setup() {
-	monitor_setup
-}
-
-teardown() {
-	monitor_teardown
-}
+load monitor/suite
 
 # sample_monitor ID OUT: until the container's monitor is gone, keep the
 # peak VmRSS (kB) and the CPU time (clock ticks) of its supervisor
